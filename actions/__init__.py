@@ -1,0 +1,1 @@
+"""Custom actions for IEP Guide (run with `rasa run actions`)."""

@@ -1,0 +1,75 @@
+"""Rasa's REST and socket.io channels, with two additions a parent-facing bot needs.
+
+1. Never silent. When the action server is unreachable or a turn fails, Rasa answers
+   the REST call with 200 and `[]` and the widget shows nothing. Here, a turn that
+   produced no bot message gets a short apology with a phone number instead.
+2. socket.io origins come from IEP_ALLOWED_ORIGINS (Rasa's own channel accepts any
+   origin).
+The URLs stay Rasa's: POST /webhooks/rest/webhook and /socket.io.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable, Dict, Text
+
+from rasa.core.channels import rest, socketio
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint
+
+from bot.settings import allowed_origins
+
+logger = logging.getLogger(__name__)
+
+SORRY_MESSAGE = (
+    "I'm sorry, something went wrong on my side and I couldn't answer just now. "
+    "Anything you already saved is safe. Please try again in a minute, or call "
+    "Exceptional Lives at 844-354-1212 to talk with a person."
+)
+
+Handler = Callable[[UserMessage], Awaitable[Any]]
+
+
+def never_silent(on_new_message: Handler) -> Handler:
+    """Wraps Rasa's message handler so every user turn gets at least one reply."""
+
+    async def handle(message: UserMessage) -> None:
+        output = message.output_channel
+        sent = 0
+        original_send = output.send_response
+
+        async def counting_send(recipient_id: Text, msg: Dict[Text, Any]) -> None:
+            nonlocal sent
+            sent += 1
+            await original_send(recipient_id, msg)
+
+        output.send_response = counting_send  # type: ignore[method-assign]
+        try:
+            await on_new_message(message)
+        except Exception:  # the turn failed; the parent must still hear back
+            logger.exception("Turn failed for a conversation; sending apology.")
+        if sent == 0:
+            logger.error("Turn produced no reply (action server down?); sending apology.")
+            await original_send(message.sender_id, {"text": SORRY_MESSAGE})
+
+    return handle
+
+
+class RestInput(rest.RestInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        return super().blueprint(never_silent(on_new_message))
+
+
+class SocketIOInput(socketio.SocketIOInput):
+    @classmethod
+    def name(cls) -> Text:
+        return "socketio"
+
+    def blueprint(self, on_new_message: Handler) -> Blueprint:
+        blueprint = super().blueprint(never_silent(on_new_message))
+        # Rasa creates the server with cors_allowed_origins=[] (no origin check).
+        self.sio.eio.cors_allowed_origins = allowed_origins()
+        return blueprint

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Debian packages the test suite drives for real: PostgreSQL (tracker and draft
+# storage tests) and Chromium (browser tests through Playwright). Installed only
+# when missing. `make run` does not need them.
+set -euo pipefail
+need=()
+ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -eq 0 ]; then
+  echo "==> System packages present (postgresql, chromium)"
+  exit 0
+fi
+echo "==> Installing Debian packages: ${need[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "ERROR: need root or sudo to apt-get install ${need[*]}" >&2; exit 1; }
+  SUDO=sudo
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+echo "==> Installed: ${need[*]}"

@@ -1,0 +1,131 @@
+"""Fixtures that start real things: the whole bot via the run command's launcher."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+
+from bot import ROOT
+from bot.launcher import READY_LINE
+from tests.helpers import free_port
+
+MODEL = ROOT / "models" / "iep-guide.tar.gz"
+
+
+@dataclass
+class RunningBot:
+    rasa_url: str
+    web_url: str
+    action_port: int
+    var_dir: Path
+    process: subprocess.Popen
+    output: List[str]
+
+    @property
+    def origin(self) -> str:
+        return self.web_url.rstrip("/")
+
+    def pids(self) -> Dict[str, int]:
+        return json.loads((self.var_dir / "run" / "pids.json").read_text())
+
+
+def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
+              timeout: float = 240.0) -> RunningBot:
+    """Runs `python -m bot run` (what `make run` runs) on free ports and waits for
+    its ready line."""
+    if not MODEL.exists():
+        pytest.fail("No trained model: run the tests with `make test` (it trains first).")
+    rasa_port, action_port, web_port = free_port(), free_port(), free_port()
+    env = dict(os.environ, IEP_VAR_DIR=str(var_dir),
+               IEP_ALLOWED_ORIGINS=f"http://localhost:{web_port},http://127.0.0.1:{web_port}",
+               **(extra_env or {}))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--rasa-port", str(rasa_port),
+         "--action-port", str(action_port), "--web-port", str(web_port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    output: List[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            output.append(line)
+            if READY_LINE in line:
+                ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    deadline = time.monotonic() + timeout
+    while not ready.is_set():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail("The bot did not start:\n" + "".join(output))
+        time.sleep(0.2)
+    return RunningBot(f"http://localhost:{rasa_port}", f"http://localhost:{web_port}/",
+                      action_port, var_dir, proc, output)
+
+
+def stop_bot(bot: RunningBot) -> None:
+    bot.process.send_signal(2)  # Ctrl-C, as a person would
+    try:
+        bot.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        bot.process.kill()
+
+
+@pytest.fixture(scope="session")
+def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
+    bot = start_bot(tmp_path_factory.mktemp("bot-var"))
+    yield bot
+    stop_bot(bot)
+
+
+# ---------------------------------------------------------------- PostgreSQL
+def _postgres_bindir() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real, throwaway PostgreSQL server (Debian's postgresql package), started
+    for this test run on a free port and removed afterwards."""
+    import shutil
+    import tempfile
+
+    bindir = _postgres_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL server not installed: `make test` installs Debian's "
+                    "postgresql package (needs root or sudo).")
+    data = Path(tempfile.mkdtemp(prefix="iep-pg-"))
+    as_postgres: List[str] = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        shutil.chown(data, "postgres", "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
+    port = free_port()
+
+    def pg(*cmd: str) -> None:
+        subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, text=True)
+
+    try:
+        pg(str(bindir / "initdb"), "-D", str(data / "db"), "-U", "iep", "--auth=trust",
+           "-E", "UTF8")
+        pg(str(bindir / "pg_ctl"), "-D", str(data / "db"), "-w", "-l", str(data / "log"),
+           "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off",
+           "start")
+        pg(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "iep",
+           "iep_test")
+    except subprocess.CalledProcessError as error:
+        shutil.rmtree(data, ignore_errors=True)
+        pytest.fail(f"Could not start PostgreSQL: {error.stderr}")
+    yield f"postgresql://iep@127.0.0.1:{port}/iep_test"
+    subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data / "db"),
+                    "-m", "fast", "stop"], capture_output=True)
+    shutil.rmtree(data, ignore_errors=True)

@@ -1,0 +1,75 @@
+"""Shared helpers for tests that talk to a running bot."""
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import urllib.request
+import uuid
+from typing import Any, Dict, List, Optional
+
+import socketio
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rest(rasa_url: str, message: str, sender: Optional[str] = None,
+         metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    """Sends one message over Rasa's REST channel and returns the bot's replies."""
+    body = {"sender": sender or uuid.uuid4().hex, "message": message}
+    if metadata:
+        body["metadata"] = metadata
+    request = urllib.request.Request(
+        f"{rasa_url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def texts(replies: List[Dict[str, Any]]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+class WidgetClient:
+    """Talks to Rasa's socket.io channel exactly as rasa-webchat does:
+    session_request, then user_uttered, and listens for bot_uttered."""
+
+    def __init__(self, rasa_url: str, origin: str, session_id: Optional[str] = None):
+        self.rasa_url, self.origin = rasa_url, origin
+        self.session_id = session_id or uuid.uuid4().hex
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.bot_messages: asyncio.Queue = asyncio.Queue()
+        self.confirmed: asyncio.Queue = asyncio.Queue()
+        self.sio.on("bot_uttered", self.bot_messages.put)
+        self.sio.on("session_confirm", self.confirmed.put)
+
+    async def connect(self) -> str:
+        await self.sio.connect(self.rasa_url, socketio_path="/socket.io",
+                               headers={"Origin": self.origin})
+        await self.sio.emit("session_request", {"session_id": self.session_id})
+        return await asyncio.wait_for(self.confirmed.get(), 20)
+
+    async def say(self, message: str, metadata: Optional[Dict[str, Any]] = None,
+                  timeout: float = 30.0, settle: float = 1.5) -> List[Dict[str, Any]]:
+        """Sends a message and collects bot_uttered events until none arrives for
+        `settle` seconds. Returns [] if no reply came within `timeout`."""
+        payload: Dict[str, Any] = {"message": message, "session_id": self.session_id}
+        if metadata:
+            payload["customData"] = metadata
+        await self.sio.emit("user_uttered", payload)
+        replies = []
+        try:
+            replies.append(await asyncio.wait_for(self.bot_messages.get(), timeout))
+            while True:
+                replies.append(await asyncio.wait_for(self.bot_messages.get(), settle))
+        except asyncio.TimeoutError:
+            pass
+        return replies
+
+    async def close(self) -> None:
+        await self.sio.disconnect()
