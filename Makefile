@@ -9,7 +9,8 @@ SHELL := /bin/bash
 VENV      := .venv
 PY        := $(VENV)/bin/python
 RASA      := $(PY) -m rasa
-MODEL     := models/iep-guide.tar.gz
+MODELS_DIR ?= $(or $(IEP_MODELS_DIR),models)
+MODEL     := $(MODELS_DIR)/iep-guide.tar.gz
 SPACY     := var/spacy/iep_en/meta.json
 VENV_OK   := $(VENV)/.installed
 NPM_OK    := node_modules/.installed
@@ -28,7 +29,7 @@ help:
 	@echo "make test   run every check: rasa data validate, pytest, Rasa test stories"
 
 run: setup $(MODEL)
-	@$(PY) -m bot run
+	@$(PY) -m bot run --models $(MODELS_DIR)
 
 test: setup $(SYSTEM_OK) validate $(MODEL) pytest stories
 	@echo "==> All checks passed."
@@ -53,7 +54,7 @@ $(SPACY): $(VENV_OK) bot/spacy_pipeline.py $(wildcard bot/vocabulary/*.yml)
 
 $(MODEL): $(VENV_OK) $(SPACY) $(TRAINING_INPUTS)
 	@echo "==> Training the model (data or config changed; about a minute)"
-	@$(RASA) train --fixed-model-name iep-guide --quiet
+	@$(RASA) train --fixed-model-name iep-guide --out $(MODELS_DIR) --quiet
 	@touch $@
 
 validate: $(VENV_OK) $(SPACY)

@@ -237,6 +237,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     run_p.add_argument("--rasa-port", type=int, default=int(os.environ.get("IEP_RASA_PORT", 5005)))
     run_p.add_argument("--action-port", type=int, default=int(os.environ.get("IEP_ACTION_PORT", 5055)))
     run_p.add_argument("--web-port", type=int, default=int(os.environ.get("IEP_WEB_PORT", 8080)))
-    run_p.add_argument("--models", type=Path, default=ROOT / "models")
+    run_p.add_argument("--models", type=Path,
+                       default=Path(os.environ.get("IEP_MODELS_DIR", ROOT / "models")))
     args = parser.parse_args(argv)
     return asyncio.run(run(args))

@@ -17,7 +17,8 @@ from bot import ROOT
 from bot.launcher import READY_LINE
 from tests.helpers import free_port
 
-MODEL = ROOT / "models" / "iep-guide.tar.gz"
+MODELS_DIR = Path(os.environ.get("IEP_MODELS_DIR", ROOT / "models"))
+MODEL = MODELS_DIR / "iep-guide.tar.gz"
 
 
 @dataclass
@@ -49,7 +50,8 @@ def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
                **(extra_env or {}))
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--rasa-port", str(rasa_port),
-         "--action-port", str(action_port), "--web-port", str(web_port)],
+         "--action-port", str(action_port), "--web-port", str(web_port),
+         "--models", str(MODELS_DIR)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     output: List[str] = []
