@@ -35,8 +35,10 @@ class StartupError(RuntimeError):
     pass
 
 
-def child_env() -> Dict[str, str]:
+def child_env(public_url: str) -> Dict[str, str]:
     env = dict(os.environ)
+    # Where parents reach the web page (download links in the bot's replies point here).
+    env.setdefault("IEP_PUBLIC_URL", public_url.rstrip("/"))
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -81,7 +83,7 @@ class Stack:
         self.commands[name] = cmd
         with open(self.log_dir / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(
-                cmd, cwd=ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT,
+                cmd, cwd=ROOT, env=child_env(self.url), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches only us; we stop the children.
             )
         self._write_pids()

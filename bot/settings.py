@@ -32,3 +32,8 @@ def allowed_origins() -> List[str]:
         "http://localhost:8080,http://127.0.0.1:8080",
     )
     return [o.strip() for o in raw.split(",") if o.strip()]
+
+
+def public_url() -> str:
+    """Base URL of the web page parents use (set by the launcher for its children)."""
+    return os.environ.get("IEP_PUBLIC_URL", "http://localhost:8080").rstrip("/")
