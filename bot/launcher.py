@@ -112,7 +112,7 @@ class Stack:
         model = latest_model(self.models_dir)
         endpoints = write_endpoints(self.action_port, self.run_dir)
         py = sys.executable
-        self._spawn("actions", [py, "-m", "rasa_sdk", "--actions", "actions",
+        self._spawn("actions", [py, "-m", "bot.action_server", "--actions", "actions",
                                 "--port", str(self.action_port)])
         self._spawn("rasa", [py, "-m", "rasa", "run", "--model", str(model),
                              "--port", str(self.rasa_port),
