@@ -16,15 +16,10 @@ from rasa.core.channels import rest, socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
+from bot.messages import SORRY_MESSAGE
 from bot.settings import allowed_origins
 
 logger = logging.getLogger(__name__)
-
-SORRY_MESSAGE = (
-    "I'm sorry, something went wrong on my side and I couldn't answer just now. "
-    "Anything you already saved is safe. Please try again in a minute, or call "
-    "Exceptional Lives at 844-354-1212 to talk with a person."
-)
 
 Handler = Callable[[UserMessage], Awaitable[Any]]
 

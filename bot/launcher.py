@@ -24,6 +24,7 @@ from aiohttp import web
 from sqlalchemy import create_engine, text
 
 from bot import ROOT
+from bot.messages import SORRY_MESSAGE
 from bot.settings import VAR_DIR, allowed_origins, database_url
 from bot.webpage import create_app
 
@@ -161,7 +162,6 @@ class Stack:
         async with http.post(f"http://localhost:{self.rasa_port}/webhooks/rest/webhook",
                              json={"sender": sender, "message": PROBE_MESSAGE}) as resp:
             replies = await resp.json()
-        from bot.channels import SORRY_MESSAGE
         texts = [r.get("text", "") for r in replies]
         if not texts or SORRY_MESSAGE in texts:
             raise StartupError(

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.channels import SORRY_MESSAGE
+from bot.messages import SORRY_MESSAGE
 from tests.conftest import start_bot, stop_bot
 from tests.helpers import WidgetClient, rest, texts
 
