@@ -15,6 +15,7 @@ SPACY     := var/spacy/iep_en/meta.json
 VENV_OK   := $(VENV)/.installed
 NPM_OK    := node_modules/.installed
 SYSTEM_OK := var/.system-packages
+BENCH_OK  := .venv-bench/.installed
 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
@@ -22,16 +23,17 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help run test setup validate train pytest stories lock clean
+.PHONY: help run test setup validate train pytest stories bench lock clean
 
 help:
 	@echo "make run    start IEP Guide (installs and trains as needed), then open the URL it prints"
 	@echo "make test   run every check: rasa data validate, pytest, Rasa test stories"
+	@echo "make bench  speed, memory and NLU quality, side by side with a vanilla rasa init bot"
 
 run: setup $(MODEL)
 	@$(PY) -m bot run --models $(MODELS_DIR)
 
-test: setup $(SYSTEM_OK) validate $(MODEL) pytest stories
+test: setup $(SYSTEM_OK) $(BENCH_OK) validate $(MODEL) pytest stories
 	@echo "==> All checks passed."
 
 setup: $(VENV_OK) $(NPM_OK) $(SPACY)
@@ -48,6 +50,14 @@ $(NPM_OK): package.json package-lock.json
 $(SYSTEM_OK): scripts/setup-system.sh
 	@scripts/setup-system.sh
 	@mkdir -p var && touch $@
+
+# Locust lives in its own venv so gevent/Flask never touch Rasa's pinned packages.
+$(BENCH_OK): bot/bench/requirements.txt bot/bench/constraints.txt
+	@echo "==> Installing the load tool (Locust) into .venv-bench"
+	@"$$(scripts/find-python310.sh)" -m venv .venv-bench
+	@.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check \
+		-r bot/bench/requirements.txt -c bot/bench/constraints.txt
+	@touch $@
 
 $(SPACY): $(VENV_OK) bot/spacy_pipeline.py $(wildcard bot/vocabulary/*.yml)
 	@$(PY) -m bot.spacy_pipeline
@@ -69,6 +79,11 @@ stories: $(VENV_OK) $(MODEL)
 	@echo "==> Rasa test stories"
 	@$(RASA) test core --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories --quiet
+
+# About 15 minutes: trains both bots, loads each at 1/5/20/50 parents, writes
+# results/bench/report.md and latency.png, prints a one-line summary last.
+bench: setup $(BENCH_OK) $(MODEL)
+	@$(PY) -m bot.bench
 
 # Re-resolve every pinned version (run after editing requirements.txt).
 lock:

@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -34,6 +35,13 @@ PROBE_MESSAGE = "/ask_what_is_iep"
 
 class StartupError(RuntimeError):
     pass
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (for tests and benchmarks)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def child_env(public_url: str) -> Dict[str, str]:

@@ -3,18 +3,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import urllib.request
 import uuid
 from typing import Any, Dict, List, Optional
 
 import socketio
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bot.launcher import free_port  # noqa: F401  (re-exported for tests)
 
 
 def rest(rasa_url: str, message: str, sender: Optional[str] = None,
