@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import answer_for_intent, render
+from actions.page_data import site_state  # website widget (issue 5)
 from actions.states import canonical_state
 
 
@@ -23,7 +24,9 @@ class ActionAnswer(Action):
         if answer is None:
             dispatcher.utter_message(response="utter_default")
             return []
-        state = canonical_state(tracker.get_slot("us_state"))
+        # A state the parent named wins; otherwise the website's own state (sent by the
+        # embed snippet as customData) fills us_state. Added for the website widget.
+        state = canonical_state(tracker.get_slot("us_state") or site_state(tracker))
         first = not tracker.get_slot("disclaimer_shown")
         for message in render(answer, state, first_answer=first):
             dispatcher.utter_message(**message)

@@ -16,6 +16,23 @@ import yaml
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "data" / "knowledge"
 
+# Said for a state we have no notes for, on a topic whose rule differs by state.
+# Every state has a federally funded Parent Training and Information Center.
+OTHER_STATE_NOTE = (
+    "{state} can set its own rule on this, as long as it gives at least what federal law "
+    "gives. {state}'s parent center can tell you the local rule. You can find it at "
+    "parentcenterhub.org."
+)
+SAME_EVERYWHERE_NOTE = (
+    "Good news: this comes from federal law (IDEA). So the main rule is the same in {state}."
+)
+# "Who decides that?" after a topic that has no more specific answer.
+TEAM_DECIDES = (
+    "Most IEP decisions are made by the IEP team together, and you are a full member of "
+    "that team. If you don't agree, you don't have to sign. You can ask for another meeting."
+)
+TEAM_SOURCE = "IDEA, 34 CFR 300.321 and 300.324 (the IEP team)"
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -23,11 +40,29 @@ class Answer:
     intent: str
     text: List[str]
     source: str
+    # The same answer in a single, simpler bubble ("what does that mean?").
+    plain: str = ""
     buttons: List[Dict[str, str]] = field(default_factory=list)
     # Extra bubble per state where its rule differs from the federal one.
     by_state: Dict[str, str] = field(default_factory=dict)
     # Said when the rule differs by state and we don't know the parent's state.
     varies_note: Optional[str] = None
+    # Said for a state missing from by_state ("{state}" is filled in).
+    other_states: str = OTHER_STATE_NOTE
+    # Answer to "who decides that?" when it is not simply "the team".
+    who_decides: Optional[str] = None
+
+    @property
+    def varies_by_state(self) -> bool:
+        return self.varies_note is not None
+
+    def state_note(self, state: str) -> str:
+        """What differs for this state, or that the rule is the same there."""
+        if state in self.by_state:
+            return self.by_state[state]
+        if self.varies_by_state:
+            return self.other_states.format(state=state)
+        return SAME_EVERYWHERE_NOTE.format(state=state)
 
 
 def _load_file(path: Path) -> Answer:
@@ -41,9 +76,12 @@ def _load_file(path: Path) -> Answer:
         intent=intents[0],
         text=list(answer["text"]),
         source=answer["source"],
+        plain=answer.get("plain", ""),
         buttons=list(answer.get("buttons", [])),
         by_state=dict(answer.get("by_state", {})),
         varies_note=answer.get("varies_note"),
+        other_states=answer.get("other_states", OTHER_STATE_NOTE),
+        who_decides=answer.get("who_decides"),
     )
 
 
@@ -67,19 +105,28 @@ def answer_for_topic(topic: Optional[str]) -> Optional[Answer]:
 DISCLAIMER = "I'm a guide, not a lawyer: this is general information, not legal advice."
 
 
-def render(answer: Answer, state: Optional[str], first_answer: bool) -> List[Dict]:
-    """The bubbles for one answer: its text, the parent's state's rule when it
-    differs (or a note that rules vary), then a source line; buttons go last."""
-    bubbles = list(answer.text)
-    if state and state in answer.by_state:
-        bubbles.append(answer.by_state[state])
-    elif answer.varies_note:
-        bubbles.append(answer.varies_note)
-    closing = f"Source: {answer.source}"
+def as_messages(
+    bubbles: List[str], source: str, first_answer: bool,
+    buttons: Optional[List[Dict[str, str]]] = None,
+) -> List[Dict]:
+    """Bubbles as bot messages: the last one closes with the source line (and the
+    disclaimer on the first answer of a conversation) and carries the buttons."""
+    closing = f"Source: {source}"
     if first_answer:
         closing += f"\n{DISCLAIMER}"
     messages: List[Dict] = [{"text": b} for b in bubbles[:-1]]
     messages.append({"text": f"{bubbles[-1]}\n{closing}"})
-    if answer.buttons:
-        messages[-1]["buttons"] = list(answer.buttons)
+    if buttons:
+        messages[-1]["buttons"] = list(buttons)
     return messages
+
+
+def render(answer: Answer, state: Optional[str], first_answer: bool) -> List[Dict]:
+    """The bubbles for one answer: its text, the parent's state's rule when it
+    differs (or a note that rules vary), then a source line; buttons go last."""
+    bubbles = list(answer.text)
+    if state and (state in answer.by_state or answer.varies_by_state):
+        bubbles.append(answer.state_note(state))
+    elif answer.varies_note:
+        bubbles.append(answer.varies_note)
+    return as_messages(bubbles, answer.source, first_answer, answer.buttons)

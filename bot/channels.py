@@ -67,4 +67,9 @@ class SocketIOInput(socketio.SocketIOInput):
         blueprint = super().blueprint(never_silent(on_new_message))
         # Rasa creates the server with cors_allowed_origins=[] (no origin check).
         self.sio.eio.cors_allowed_origins = allowed_origins()
+        # engineio now refuses other origins. The CORS headers themselves already come
+        # from Sanic-CORS (`rasa run --cors`, set by the launcher); if engineio added its
+        # own too, browsers would see Access-Control-Allow-Origin twice, reject it, and
+        # the widget would never connect (tests/browser catches this).
+        self.sio.eio._cors_headers = lambda environ: []
         return blueprint

@@ -55,7 +55,7 @@ def test_conversations_are_stored_in_the_sql_tracker_store(running_bot):
 def test_web_page_serves_the_widget_locally(running_bot):
     with urllib.request.urlopen(running_bot.web_url) as page:
         html = page.read().decode()
-    assert '<script src="/static/webchat.js">' in html
+    assert '<script src="/static/embed.js">' in html  # the snippet loads webchat.js
     with urllib.request.urlopen(running_bot.web_url + "static/webchat.js") as js:
         assert b"WebChat" in js.read()
 

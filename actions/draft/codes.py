@@ -1,0 +1,71 @@
+"""Resume codes and download secrets.
+
+A resume code is 16 Crockford base32 characters (80 random bits), shown grouped for
+typing: 7KQ2-M9XD-4RTB-HW3P. Guessing one is hopeless, so no attempt limit is
+needed. Crockford base32 leaves out I, L, O and U, so a parent who types O for 0 or
+l for 1 still gets in. Only a SHA-256 hash of each code or secret is stored; with
+80+ random bits a plain hash cannot be brute-forced.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from typing import Optional
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16
+_TYPO_FIXES = str.maketrans({"O": "0", "I": "1", "L": "1"})
+# Four groups of four, separated by a dash, a space or nothing.
+_CODE_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})[ -]?([0-9A-Za-z]{4})[ -]?"
+    r"([0-9A-Za-z]{4})[ -]?([0-9A-Za-z]{4})(?![0-9A-Za-z])"
+)
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{43}$")
+EXAMPLE_CODE = "ABCD-EFGH-JKMN-PQRS"
+
+
+def new_resume_code() -> str:
+    """A fresh code with at least one digit and one letter, so it never looks like
+    four ordinary words in a sentence."""
+    while True:
+        raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+        if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
+            return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalize_code(code: str) -> Optional[str]:
+    raw = re.sub(r"[\s-]", "", code or "").upper().translate(_TYPO_FIXES)
+    if len(raw) != CODE_LENGTH or any(c not in ALPHABET for c in raw):
+        return None
+    return raw
+
+
+def find_code(text: str) -> Optional[str]:
+    """The first thing in a message that looks like a resume code (normalized)."""
+    for match in _CODE_IN_TEXT.finditer(text or ""):
+        candidate = "".join(match.groups())
+        if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
+            normalized = normalize_code(candidate)
+            if normalized:
+                return normalized
+    return None
+
+
+def code_hash(code: str) -> str:
+    normalized = normalize_code(code)
+    if normalized is None:
+        raise ValueError("not a resume code")
+    return hashlib.sha256(f"resume:{normalized}".encode()).hexdigest()
+
+
+def new_download_secret() -> str:
+    return secrets.token_urlsafe(32)  # 256 bits, 43 URL-safe characters
+
+
+def looks_like_secret(secret: str) -> bool:
+    return bool(_SECRET.match(secret or ""))
+
+
+def secret_hash(secret: str) -> str:
+    return hashlib.sha256(f"download:{secret}".encode()).hexdigest()

@@ -1,0 +1,297 @@
+"""validate_draft_form: the brain of the draft builder.
+
+draft_form (domain.yml) has one required slot, `draft_answer`, which this action keeps
+empty until the parent confirms the draft, so Rasa keeps the form running and every
+message in the draft comes here. This action then:
+  1. works out what the message is (actions/draft/interpret.py): an answer, a
+     command, or a knowledge question to answer before asking the same step again;
+  2. saves an answer in its own transaction (autosave) before anything is asked;
+  3. asks the next step itself (steps.py), from what the database says is missing.
+The form never rejects a message, so no per-intent unhappy-path rules are needed.
+To end the form it sets `requested_slot` to None and `draft_end` to why
+(finished/paused/deleted/gone); the rule after the form runs action_draft_closed.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.draft import steps
+from actions.draft.compose import compose
+from actions.draft.interpret import interpret, is_dont_know, parse_age, parse_name, word_count
+from actions.draft.language import concern_area
+from actions.draft.text import clean_text, quote
+from actions.knowledge import answer_for_intent, answers_by_intent, render
+from actions.states import canonical_state
+from actions.storage.repository import DraftNotFound, DraftView, default_repository
+
+FORM = "draft_form"
+MAX_NUDGES = 2
+
+INTRO = ("Great, let's write it together! I'll ask short questions in 6 steps, one at a "
+         "time, and use your words. I save each answer as we go. You can ask me a "
+         "question or say “stop” at any time.")
+WELCOME_BACK = "Welcome back! Your draft is saved. Let's pick up where you left off."
+WELCOME_BACK_FINISHED = ("Welcome back! Here is your finished draft again. You can "
+                         "change any part of it.")
+CODE_NOTICE = ("I'm saving your answers as we go. If you need to stop, this code brings "
+               "your draft back: **{code}**\nKeep it somewhere safe and private.")
+BACK_TO_DRAFT = "Now, back to your draft."
+HELP = ("No problem. There's no right or wrong answer here. Write it the way you'd "
+        "say it to a friend who knows your child; a sentence or two is plenty.")
+BUSY = "We're already working on your draft. Here's where we are:"
+NAME_AGAIN = ("Just a first name or nickname is plenty, like “Maya” or “JJ”. "
+              "Or say “skip” and I'll write “my child”.")
+UNCLEAR_EDIT = ("Which part would you like to change? You can say things like "
+                "“change the second concern”, “remove the last concern”, “redo the "
+                "strengths”, “add a concern” or “redo the vision”.")
+DRAFT_GONE = ("I can't find your draft any more. It may have been deleted. If you'd like, "
+              "say “help me write my vision statement” to start a new one.")
+PENDING_ADDED = "I've added what you told me earlier as a concern: “{text}”"
+
+
+async def db(function, *args, **kwargs):
+    """Database and spaCy work runs in a worker thread: the action server's event
+    loop keeps serving other parents meanwhile."""
+    return await asyncio.to_thread(function, *args, **kwargs)
+
+
+def just_activated(tracker: Tracker) -> bool:
+    """True when the form started in this turn (the message is the request to start,
+    not an answer)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") == FORM:
+            return True
+    return False
+
+
+def keep_asking(step: str, nudges: int = 0) -> List[EventType]:
+    return [SlotSet("draft_step", step), SlotSet("draft_nudges", nudges),
+            SlotSet("draft_answer", None)]
+
+
+def close_form(why: str) -> List[EventType]:
+    return [SlotSet("draft_end", why), SlotSet("draft_step", None),
+            SlotSet("draft_nudges", 0), SlotSet("requested_slot", None)]
+
+
+def forget_draft() -> List[EventType]:
+    return [SlotSet("draft_id", None), SlotSet("draft_code", None),
+            SlotSet("pending_concern", None)]
+
+
+class ValidateDraftForm(Action):
+    def name(self) -> Text:
+        return "validate_draft_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        repo = default_repository()
+        draft_id = tracker.get_slot("draft_id")
+        try:
+            draft = await db(repo.get, draft_id) if draft_id else None
+            if draft_id and draft is None:
+                raise DraftNotFound(draft_id)
+            if just_activated(tracker):
+                return await self._start(dispatcher, tracker, draft)
+            return await self._handle(dispatcher, tracker, domain, draft)
+        except DraftNotFound:
+            dispatcher.utter_message(text=DRAFT_GONE)
+            return close_form("gone") + forget_draft()
+
+    # ------------------------------------------------------------------ start
+    async def _start(self, dispatcher, tracker, draft) -> List[EventType]:
+        if draft is None:
+            dispatcher.utter_message(text=INTRO)
+        elif draft.finished:
+            dispatcher.utter_message(text=WELCOME_BACK_FINISHED)
+        else:
+            dispatcher.utter_message(text=WELCOME_BACK)
+        events: List[EventType] = []
+        draft = await self._absorb_pending(dispatcher, tracker, draft, events)
+        return events + await self._ask(dispatcher, steps.next_step(draft), draft)
+
+    async def _absorb_pending(self, dispatcher, tracker, draft, events):
+        """A concern typed before the draft started (see action_offer_draft) becomes
+        the draft's concern as soon as there is a draft to hold it."""
+        pending = tracker.get_slot("pending_concern")
+        if not pending or draft is None:
+            return draft
+        area = await db(concern_area, pending)
+        draft, _ = await db(default_repository().add_concern, draft.id, pending, area)
+        dispatcher.utter_message(text=PENDING_ADDED.format(text=quote(pending)))
+        events.append(SlotSet("pending_concern", None))
+        return draft
+
+    async def _ask(self, dispatcher, step: str, draft: Optional[DraftView],
+                   nudges: int = 0) -> List[EventType]:
+        review = await db(compose, draft) if steps.kind(step) == "review" else None
+        for message in steps.ask(step, draft, review):
+            dispatcher.utter_message(**message)
+        return keep_asking(step, nudges)
+
+    # ------------------------------------------------------------------ a message
+    async def _handle(self, dispatcher, tracker, domain, draft) -> List[EventType]:
+        repo = default_repository()
+        step = tracker.get_slot("draft_step") or steps.next_step(draft)
+        cid = steps.concern_id(step)
+        if cid is not None and (draft is None or draft.concern(cid) is None):
+            step = steps.next_step(draft)  # that concern was removed meanwhile
+        nudges = int(tracker.get_slot("draft_nudges") or 0)
+        message = tracker.latest_message or {}
+        text = clean_text(message.get("text"))
+        intent = (message.get("intent") or {}).get("name")
+        confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+        reply = interpret(step, text, intent, confidence, answers_by_intent(), draft)
+        kind = reply.kind
+
+        if kind == "knowledge":
+            events = self._answer_question(dispatcher, tracker, reply.value)
+            dispatcher.utter_message(text=BACK_TO_DRAFT)
+            return events + await self._ask(dispatcher, step, draft, nudges)
+        if kind == "aside":
+            self._aside(dispatcher, tracker, domain, reply.value)
+            return await self._ask(dispatcher, step, draft, nudges)
+        if kind in ("help", "busy"):
+            dispatcher.utter_message(text=HELP if kind == "help" else BUSY)
+            return await self._ask(dispatcher, step, draft, nudges)
+        if kind == "unclear_edit":
+            dispatcher.utter_message(text=UNCLEAR_EDIT, buttons=steps.REVIEW_QUESTION["buttons"])
+            return keep_asking(step)
+        if kind == "pause":
+            return close_form("paused")
+        if kind == "delete":
+            await db(repo.delete, draft.id if draft else None)
+            return close_form("deleted") + forget_draft()
+        if kind == "confirm":
+            composed = await db(compose, draft)
+            await db(repo.finish, draft.id, composed.to_json())
+            return close_form("finished")
+        if kind == "edit":
+            draft = await db(repo.update, draft.id, editing=reply.value)
+            return await self._ask(dispatcher, steps.next_step(draft), draft)
+        if kind == "remove":
+            draft = await db(repo.remove_concern, draft.id, int(reply.value))
+            dispatcher.utter_message(text="Done, that concern is removed.")
+            return await self._ask(dispatcher, steps.next_step(draft), draft)
+
+        events: List[EventType] = []
+        if kind in ("skip", "done"):
+            draft = await self._skip(dispatcher, step, draft, events)
+        else:  # an answer
+            short = self._too_short(step, text)
+            if short and nudges < MAX_NUDGES:
+                dispatcher.utter_message(text=short if isinstance(short, str)
+                                         else steps.nudge(step, nudges + 1))
+                return keep_asking(step, nudges + 1)
+            draft = await self._save(dispatcher, tracker, step, text, draft, events)
+        draft = await self._absorb_pending(dispatcher, tracker, draft, events)
+        return events + await self._ask(dispatcher, steps.next_step(draft), draft)
+
+    def _answer_question(self, dispatcher, tracker, intent) -> List[EventType]:
+        answer = answer_for_intent(intent)
+        state = canonical_state(tracker.get_slot("us_state"))
+        first = not tracker.get_slot("disclaimer_shown")
+        for message in render(answer, state, first_answer=first):
+            message.pop("buttons", None)  # keep the parent on the draft
+            dispatcher.utter_message(**message)
+        return [SlotSet("last_topic", answer.topic), SlotSet("disclaimer_shown", True)]
+
+    @staticmethod
+    def _aside(dispatcher, tracker, domain, intent) -> None:
+        """A word in passing ("thanks", "I'm in Massachusetts", a question about
+        something else): a short reply, then the same step again."""
+        if intent in ("out_of_scope", "speak_spanish"):
+            response = {"out_of_scope": "utter_out_of_scope",
+                        "speak_spanish": "utter_spanish"}[intent]
+            if response in (domain or {}).get("responses", {}):
+                dispatcher.utter_message(response=response)
+                dispatcher.utter_message(text=BACK_TO_DRAFT)
+                return
+        state = canonical_state(tracker.get_slot("us_state"))
+        dispatcher.utter_message(text={
+            "greet": "Hi again!",
+            "thank": "You're welcome!",
+            "inform_state": f"Thanks, I'll remember you're in {state}." if state
+            else "Thanks!",
+        }.get(intent, BACK_TO_DRAFT))
+
+    @staticmethod
+    def _too_short(step: str, text: str):
+        """False, True (nudge) or a specific message."""
+        kind = steps.kind(step)
+        if kind == "child_name":
+            return NAME_AGAIN if parse_name(text) is None else False
+        if kind == "child_age":
+            return parse_age(text) is None
+        minimum = steps.MIN_WORDS.get(kind, 1)
+        return is_dont_know(text) or word_count(text) < minimum
+
+    # ------------------------------------------------------------------ saving
+    async def _create(self, dispatcher, events, **fields) -> DraftView:
+        """The first answer creates the draft; its resume code is shown right away,
+        so even a closed tab can come back."""
+        draft, code = await db(default_repository().create, **fields)
+        dispatcher.utter_message(text=CODE_NOTICE.format(code=code))
+        events += [SlotSet("draft_id", draft.id), SlotSet("draft_code", code)]
+        return draft
+
+    async def _save(self, dispatcher, tracker, step, text, draft, events) -> DraftView:
+        """One answer, one transaction: committed before the next question."""
+        repo = default_repository()
+        kind = steps.kind(step)
+        cid = steps.concern_id(step)
+        done_editing = {"editing": None} if draft and draft.editing == step else {}
+        if is_dont_know(text):  # after the nudges: leave the part out
+            return await self._skip(dispatcher, step, draft, events)
+        if kind == "child_name":
+            # Still no name after the nudges: go on without one.
+            fields = {"child_name": parse_name(text) or ""}
+            age = parse_age(text) if any(c.isdigit() for c in text) else None
+            if age is not None and draft is None:  # "Maya, 9": step 1 in one go
+                fields.update(child_age=age, child_age_text=str(age))
+            if draft is None:
+                return await self._create(dispatcher, events, **fields)
+            return await db(repo.update, draft.id, child_name=fields["child_name"],
+                            **done_editing)
+        if kind == "child_age":
+            return await db(repo.update, draft.id, child_age_text=text,
+                            child_age=parse_age(text), **done_editing)
+        if kind == "concern" and cid is None:
+            area = await db(concern_area, text)
+            fields = {"editing": None} if draft.editing == "concern" else {}
+            draft, _ = await db(repo.add_concern, draft.id, text, area, **fields)
+            return draft
+        if kind == "concern":
+            area = await db(concern_area, text + " " + (draft.concern(cid).consider or ""))
+            return await db(repo.update_concern, draft.id, cid, happens=text, area=area,
+                            **done_editing)
+        if kind == "consider":
+            area = await db(concern_area, draft.concern(cid).happens + " " + text)
+            return await db(repo.update_concern, draft.id, cid, consider=text, area=area,
+                            **done_editing)
+        return await db(repo.update, draft.id, **{steps.FIELDS[kind]: text}, **done_editing)
+
+    async def _skip(self, dispatcher, step, draft, events) -> DraftView:
+        """Skipping leaves a part out (""); while changing a part, it keeps the old
+        text. "That's all" ends the concerns."""
+        repo = default_repository()
+        kind = steps.kind(step)
+        cid = steps.concern_id(step)
+        if draft is None:  # skipping the name: the draft starts without one
+            return await self._create(dispatcher, events, child_name="")
+        if draft.editing == step:
+            return await db(repo.update, draft.id, editing=None)
+        if kind == "concern" and cid is None:
+            return await db(repo.update, draft.id, concerns_done=True)
+        if kind == "consider":
+            return await db(repo.update_concern, draft.id, cid, consider="")
+        if kind == "child_age":
+            return await db(repo.update, draft.id, child_age_text="", child_age=None)
+        return await db(repo.update, draft.id, **{steps.FIELDS[kind]: ""})

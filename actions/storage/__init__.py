@@ -1,0 +1,1 @@
+"""Where parents' drafts are kept: SQLAlchemy models, the database and a small repository."""

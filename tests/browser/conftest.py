@@ -1,0 +1,75 @@
+"""Playwright (Python) driving Debian's Chromium against the real running bot.
+
+One browser per test module, one fresh browser context (empty storage) per test; the
+bot itself is the session-wide `running_bot` from tests/conftest.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator, List
+from urllib.parse import urlsplit
+
+import pytest
+
+from bot import ROOT
+from tests.browser.chat import Chat
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by scripts/setup-system.sh
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SCREENSHOTS = ROOT / "results" / "screenshots"  # git-ignored test artifacts
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium not installed: `make test` installs Debian's chromium "
+                    "package (needs root or sudo).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _new_chat(browser, running_bot, viewport, **context_options) -> Chat:
+    context = browser.new_context(viewport=viewport, **context_options)
+    context.set_default_timeout(30_000)
+    page = context.new_page()
+    chat = Chat(page, running_bot.web_url)
+    page.on("console", lambda m: m.type == "error" and chat.console_errors.append(m.text))
+    page.on("request", lambda r: chat.requested_hosts.add(urlsplit(r.url).hostname or ""))
+    return chat
+
+
+@pytest.fixture
+def chat(browser, running_bot) -> Iterator[Chat]:
+    """A parent on a desktop browser, on the demo page, chat not opened yet."""
+    chat = _new_chat(browser, running_bot, DESKTOP)
+    chat.goto()
+    yield chat
+    chat.page.context.close()
+
+
+@pytest.fixture
+def phone_chat(browser, running_bot) -> Iterator[Chat]:
+    """A parent on a 375 px wide phone screen with a touch screen."""
+    chat = _new_chat(browser, running_bot, PHONE, has_touch=True, is_mobile=True,
+                     device_scale_factor=2)
+    chat.goto()
+    yield chat
+    chat.page.context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir() -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return SCREENSHOTS
+
+
+def hosts_outside(hosts: set) -> List[str]:
+    return sorted(h for h in hosts if h not in {"localhost", "127.0.0.1", ""})
