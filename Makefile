@@ -23,12 +23,13 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
-.PHONY: help run test setup validate train pytest stories bench lock clean
+.PHONY: help run test setup validate train pytest stories bench eval lock clean
 
 help:
 	@echo "make run    start IEP Guide (installs and trains as needed), then open the URL it prints"
 	@echo "make test   run every check: rasa data validate, pytest, Rasa test stories"
 	@echo "make bench  speed, memory and NLU quality, side by side with a vanilla rasa init bot"
+	@echo "make eval   NLU cross-validation: accuracy, macro-F1, out-of-scope recall/precision"
 
 run: setup $(MODEL)
 	@$(PY) -m bot run --models $(MODELS_DIR)
@@ -84,6 +85,12 @@ stories: $(VENV_OK) $(MODEL)
 # results/bench/report.md and latency.png, prints a one-line summary last.
 bench: setup $(BENCH_OK) $(MODEL)
 	@$(PY) -m bot.bench
+
+# NLU cross-validation (3 folds; ~10-15 min on 2 cores): intent accuracy, macro-F1,
+# out_of_scope recall/precision and a FallbackClassifier threshold sweep; writes
+# results/nlu_eval/confusion_matrix.png, errors.txt and report.json.
+eval: $(VENV_OK) $(SPACY)
+	@$(PY) -m bot.nlu_eval --folds 3 --out results/nlu_eval
 
 # Re-resolve every pinned version (run after editing requirements.txt).
 lock:

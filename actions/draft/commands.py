@@ -9,10 +9,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.draft.codes import EXAMPLE_CODE, find_code
-from actions.draft.form import db, forget_draft
+from actions.draft.form import db, forget_draft, repository
 from actions.draft.language import sounds_like_worry
 from actions.draft.text import clean_text
-from actions.storage.repository import DraftView, default_repository
+from actions.storage.repository import DraftView
 from bot.settings import public_url
 
 DOCX_NAME = "iep-parent-input.docx"
@@ -69,7 +69,8 @@ class ActionDraftClosed(Action):
         code = tracker.get_slot("draft_code")
         draft_id = tracker.get_slot("draft_id")
         if why == "finished" and draft_id:
-            secret = await db(default_repository().issue_download_secret, draft_id)
+            repo = await repository()
+            secret = await db(repo.issue_download_secret, draft_id)
             dispatcher.utter_message(text=FINISHED.format(**download_links(secret)))
             dispatcher.utter_message(text=NEXT_STEPS.format(code=code))
         elif why == "paused":
@@ -90,7 +91,7 @@ class ActionResumeDraft(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        repo = default_repository()
+        repo = await repository()
         code = find_code(tracker.latest_message.get("text") or "")
         if code:
             draft = await db(repo.find_by_code, code)
@@ -115,7 +116,7 @@ class ActionDeleteDraft(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        repo = default_repository()
+        repo = await repository()
         code = find_code(tracker.latest_message.get("text") or "")
         draft: Optional[DraftView] = None
         if code:
@@ -143,7 +144,8 @@ class ActionPauseDraft(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        draft = await db(default_repository().get, tracker.get_slot("draft_id"))
+        repo = await repository()
+        draft = await db(repo.get, tracker.get_slot("draft_id"))
         code = tracker.get_slot("draft_code")
         if draft is not None and code:
             dispatcher.utter_message(text=PAUSED.format(code=code))
@@ -165,7 +167,8 @@ class ActionOfferDraft(Action):
         text = clean_text(tracker.latest_message.get("text"))
         worry = sounds_like_worry(text)
         dispatcher.utter_message(text=OFFER_WORRY if worry else OFFER_OTHER)
-        draft = await db(default_repository().get, tracker.get_slot("draft_id"))
+        repo = await repository()
+        draft = await db(repo.get, tracker.get_slot("draft_id"))
         if draft is None:
             dispatcher.utter_message(text=OFFER, buttons=[
                 {"title": "Yes, help me write it", "payload": "/start_draft"}])
@@ -186,7 +189,8 @@ class ActionDraftNotOpen(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        draft = await db(default_repository().get, tracker.get_slot("draft_id"))
+        repo = await repository()
+        draft = await db(repo.get, tracker.get_slot("draft_id"))
         if draft is not None and not draft.finished:
             dispatcher.utter_message(text=NOT_OPEN)
         else:

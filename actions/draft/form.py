@@ -60,6 +60,11 @@ async def db(function, *args, **kwargs):
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
+async def repository():
+    """The drafts repository; made (engine, tables) in a thread on first use."""
+    return await db(default_repository)
+
+
 def just_activated(tracker: Tracker) -> bool:
     """True when the form started in this turn (the message is the request to start,
     not an answer)."""
@@ -92,14 +97,16 @@ class ValidateDraftForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        repo = default_repository()
+        repo = await repository()
         draft_id = tracker.get_slot("draft_id")
         try:
             draft = await db(repo.get, draft_id) if draft_id else None
+            if just_activated(tracker):
+                # A draft deleted elsewhere since: this chat simply starts a new one.
+                forget = forget_draft()[:2] if draft_id and draft is None else []
+                return forget + await self._start(dispatcher, tracker, draft)
             if draft_id and draft is None:
                 raise DraftNotFound(draft_id)
-            if just_activated(tracker):
-                return await self._start(dispatcher, tracker, draft)
             return await self._handle(dispatcher, tracker, domain, draft)
         except DraftNotFound:
             dispatcher.utter_message(text=DRAFT_GONE)
@@ -130,7 +137,12 @@ class ValidateDraftForm(Action):
         return draft
 
     async def _ask(self, dispatcher, step: str, draft: Optional[DraftView],
-                   nudges: int = 0) -> List[EventType]:
+                   nudges: int = 0, again: bool = False) -> List[EventType]:
+        """Asks `step`. Asked `again` after a detour, the review shows only its
+        question (the draft is just above in the chat)."""
+        if again and steps.kind(step) == "review":
+            dispatcher.utter_message(**steps.REVIEW_QUESTION)
+            return keep_asking(step, nudges)
         review = await db(compose, draft) if steps.kind(step) == "review" else None
         for message in steps.ask(step, draft, review):
             dispatcher.utter_message(**message)
@@ -154,13 +166,13 @@ class ValidateDraftForm(Action):
         if kind == "knowledge":
             events = self._answer_question(dispatcher, tracker, reply.value)
             dispatcher.utter_message(text=BACK_TO_DRAFT)
-            return events + await self._ask(dispatcher, step, draft, nudges)
+            return events + await self._ask(dispatcher, step, draft, nudges, again=True)
         if kind == "aside":
             self._aside(dispatcher, tracker, domain, reply.value)
-            return await self._ask(dispatcher, step, draft, nudges)
-        if kind in ("help", "busy"):
-            dispatcher.utter_message(text=HELP if kind == "help" else BUSY)
-            return await self._ask(dispatcher, step, draft, nudges)
+            return await self._ask(dispatcher, step, draft, nudges, again=True)
+        if kind in ("help", "busy", "repeat"):
+            dispatcher.utter_message(text={"help": HELP, "busy": BUSY}.get(kind, BACK_TO_DRAFT))
+            return await self._ask(dispatcher, step, draft, nudges, again=True)
         if kind == "unclear_edit":
             dispatcher.utter_message(text=UNCLEAR_EDIT, buttons=steps.REVIEW_QUESTION["buttons"])
             return keep_asking(step)

@@ -59,8 +59,11 @@ _QUESTION_START = re.compile(
     r"^(wait|hold on|um+|so|ok|okay|also|and|but|sorry|quick question)?[,.!\s]*"
     r"(what|whats|what's|how|why|when|where|who|which|can|could|do|does|did|is|are|"
     r"should|would|will|may|explain|define|tell me)\b")
-_SECTION_WORDS = re.compile(r"\b(concern|strength|vision|year|name|age|grade|helps?|"
-                            r"live|living|work|school|part|section)\b")
+# A request to change something, said mid-flow: "wait, can I change the first concern".
+_EDIT_COMMAND = re.compile(
+    r"^(?:(?:wait|oh|actually|sorry|hold on|um+|ok|okay)\s+)*(?:(?:can|could) (?:i|you|we) |"
+    r"i want to |i'd like to |i need to |let me |let's |please )?(?:change|redo|fix|edit|"
+    r"rewrite|reword|remove|delete|add|update|go back to)\b")
 ORDINALS = {"first": 1, "1st": 1, "one": 1, "1": 1, "second": 2, "2nd": 2, "two": 2,
             "2": 2, "third": 3, "3rd": 3, "three": 3, "3": 3, "fourth": 4, "4th": 4,
             "four": 4, "4": 4, "fifth": 5, "5th": 5, "five": 5, "5": 5, "sixth": 6,
@@ -72,7 +75,8 @@ ORDINALS = {"first": 1, "1st": 1, "one": 1, "1": 1, "second": 2, "2nd": 2, "two"
 @dataclass(frozen=True)
 class Reply:
     """kind: answer | skip | done | confirm | edit | remove | pause | delete |
-    knowledge | help | aside (chit-chat) | busy (already drafting) | unclear_edit"""
+    knowledge | help | aside (chit-chat) | busy (already drafting) | repeat (ask
+    again) | unclear_edit"""
     kind: str
     value: Optional[str] = None  # answer text, edit target, or knowledge intent
 
@@ -125,16 +129,25 @@ def interpret(step: str, text: str, intent: Optional[str], confidence: float,
     if (intent in knowledge_intents and confidence >= KNOWLEDGE_CONFIDENT
             and (looks_like_question(text) or confidence >= 0.95)):
         return Reply("knowledge", intent)
+    if (k != "review" and intent in ("edit_draft", "delete_draft") and confident
+            and draft is not None and _EDIT_COMMAND.match(said)):
+        edit = parse_edit(text, draft)  # "wait, change the first concern"
+        if edit is not None and edit.kind != "unclear_edit":
+            return edit
     if said in _HELP:
         return Reply("help")
     if intent in ASIDES and confidence >= 0.85 and word_count(text) <= 6 and (
             intent != "out_of_scope" or looks_like_question(text)):
         return Reply("aside", intent)
-    if intent == "start_draft" and confident and looks_like_help_request(said):
+    payload = text.startswith("/")  # a button from an earlier message, e.g. /start_draft
+    if intent == "start_draft" and confident and (payload or looks_like_help_request(said)):
         return Reply("busy")
+    if payload:
+        return Reply("repeat")
     if k == "review":
-        if re.search(r"\b(change|redo|fix|edit|rewrite|update|correct|replace|remove|"
-                     r"delete|add)\b", said):
+        if (intent == "edit_draft" and confident) or re.search(
+                r"\b(change|redo|fix|edit|rewrite|update|correct|replace|remove|delete|"
+                r"add)\b", said):
             return Reply("unclear_edit")
         return Reply("help")
     return Reply("answer", text)

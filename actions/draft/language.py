@@ -12,7 +12,8 @@ who "he" is. spaCy is imported on first use so the action server starts quickly.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+import threading
+from functools import lru_cache, wraps
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 # (key, title in the draft, cue words/phrases). Order = order in the draft.
@@ -98,6 +99,20 @@ WORRY_WORDS = ("worried", "worry", "worries", "concerned", "concern", "struggle"
                "falling", "anxious", "bullied")
 
 
+# The action server calls these from worker threads; one pipeline, one at a time
+# (loading twice or growing the shared vocabulary concurrently breaks spaCy).
+_spacy_lock = threading.RLock()
+
+
+def _one_at_a_time(function):
+    @wraps(function)
+    def locked(*args, **kwargs):
+        with _spacy_lock:
+            return function(*args, **kwargs)
+    return locked
+
+
+@_one_at_a_time
 @lru_cache(maxsize=1)
 def nlp():
     import spacy
@@ -119,6 +134,7 @@ def _forms(word: str) -> List[str]:
     return sorted(forms)
 
 
+@_one_at_a_time
 @lru_cache(maxsize=1)
 def _area_matcher():
     from spacy.matcher import Matcher
@@ -135,6 +151,7 @@ def _area_matcher():
     return matcher
 
 
+@_one_at_a_time
 def concern_area(text: str) -> str:
     """The area most of the concern's cue words point to; ties go to the area that
     comes first in the draft; no cue at all -> "other"."""
@@ -166,6 +183,7 @@ def sounds_like_worry(text: str) -> bool:
 
 
 # ---------------------------------------------------------------------- tidy
+@_one_at_a_time
 def tidy(text: str, name: Optional[str] = None) -> str:
     """Each line becomes tidy sentences; list bullets are dropped; lines are joined."""
     lines = [line.strip().lstrip("-*•·").strip() for line in (text or "").split("\n")]
@@ -199,6 +217,7 @@ def _tidy_line(line: str, name: Optional[str]) -> str:
 
 
 # ---------------------------------------------------------------------- names
+@_one_at_a_time
 def use_name(text: str, name: Optional[str]) -> str:
     """Puts the child's name where the parent wrote "my son"/"my daughter", and for a
     paragraph that opens with "he"/"she" (whom the reader cannot know yet). Without

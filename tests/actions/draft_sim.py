@@ -106,6 +106,9 @@ class Parent:
         await self.say("that's all", "draft_done", 0.95)
         await self.say(f"She has a friend to sit with at lunch {marker}".strip())
         await self.say(f"In middle school with friends and a club she likes {marker}".strip())
+        while self.step in ("student_after", "student_living"):  # 14 and older
+            await self.say(f"I want to work with animals {marker}".strip())
+        assert self.step == "review", self.step
         return await self.say("looks good", "draft_done", 0.95)
 
     @property

@@ -262,7 +262,7 @@ async def test_hostile_text_is_stored_and_exported_safely(draft_db):
     await parent.say(HOSTILE[2])
     review = await parent.say(HOSTILE[0])
     # In the chat the widget renders Markdown: the parent's text is escaped.
-    assert "\\<script\\>" in review and "\\[click me\\]" in review
+    assert "alert('x')\\</script\\>" in review and "\\[click me\\]" in review
     await parent.say("looks good", "draft_done", 0.95)
 
     draft = saved(draft_db, parent)
@@ -271,12 +271,12 @@ async def test_hostile_text_is_stored_and_exported_safely(draft_db):
     assert len(draft_db.engine.dialect.get_table_names(draft_db.engine.connect())) >= 2
     composed = ComposedDraft.from_json(draft.composed)
     text = to_text(composed)
-    assert "<script>alert('x')</script>" in text  # kept literally, it's just text
+    assert "alert('x')</script><img src=x onerror=alert(1)>" in text  # literally: just text
     assert "DROP TABLE iep_drafts" in text and "🦄" in text and "\x00" not in text
     assert long_text.strip()[:200] in text and len(text) > 10_000
     document = docx.Document(BytesIO(to_docx(composed)))
     body = "\n".join(p.text for p in document.paragraphs)
-    assert "<script>alert('x')</script>" in body and "🌈🦄" in body
+    assert "alert('x')</script><img src=x onerror=alert(1)>" in body and "🌈🦄" in body
     assert "NULbytesinside and a bell" in body
 
 
@@ -308,3 +308,41 @@ def test_codes_in_messages_are_found_however_they_are_typed():
     assert find_code(code.replace("0", "O").replace("1", "l")) == raw
     assert find_code("this will help them a lot") is None  # four 4-letter words
     assert find_code("continue my draft") is None
+
+
+async def test_a_change_asked_for_mid_flow_is_made_then_the_flow_goes_on(draft_db):
+    parent = Parent()
+    await parent.start()
+    for text in ("Eli", "7", "He loves puzzles and maps", "Quiet spaces and warnings",
+                 "He cries every morning before the bus", "A calm start to the day"):
+        await parent.say(text, "child_details" if len(text) < 4 else "share_about_child")
+    said = await parent.say("that's all", "draft_done", 0.95)
+    assert "Step 4 of 6" in said
+    said = await parent.say("wait, change the first concern", "edit_draft", 0.9)
+    assert "redo concern 1" in said
+    said = await parent.say("He panics on the bus and won't get on")
+    assert "Step 4 of 6" in said, "back to where the parent was"
+    assert saved(draft_db, parent).concerns[0].happens == "He panics on the bus and won't get on"
+
+
+async def test_a_draft_deleted_from_another_chat_is_handled_kindly(draft_db):
+    parent = Parent()
+    await parent.start()
+    code = CODE.search(await parent.say("Ivy", "child_details")).group(1)
+    await Parent().say(f"delete my draft {code}", "delete_draft", 0.95)
+    said = await parent.say("9", "child_details")
+    assert "can't find your draft" in said and not parent.form_active
+    said = await parent.start()  # starting again makes a fresh draft
+    assert "let's write it together" in said and "Step 1 of 6" in said
+    assert parent.slots["draft_id"] is None
+
+
+async def test_buttons_from_earlier_messages_are_not_saved_as_answers(draft_db):
+    parent = Parent()
+    await parent.start()
+    await parent.say("Ben", "child_details")
+    said = await parent.say("/start_draft", "start_draft", 1.0)  # the greeting's button
+    assert "already working on your draft" in said and "How old is Ben" in said
+    said = await parent.say("/greet", "greet", 1.0)  # the widget greets again on reload
+    assert "How old is Ben" in said
+    assert saved(draft_db, parent).child_age_text is None

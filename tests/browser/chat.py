@@ -74,7 +74,7 @@ class Chat:
 
     @property
     def launcher(self) -> Locator:
-        return self.page.get_by_role("button", name=LAUNCHER_OPEN)
+        return self.page.get_by_role("button", name=LAUNCHER_OPEN, exact=True)
 
     @property
     def message_box(self) -> Locator:

@@ -24,6 +24,10 @@ PHONE = {"width": 375, "height": 740}
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
+    # The machine is shared and slow at times: wait for what a parent would see
+    # (launcher, replies) up to 30 s instead of Playwright's 5 s.
+    from playwright.sync_api import expect
+    expect.set_options(timeout=30_000)
     if not CHROMIUM.exists():
         pytest.skip("Chromium not installed: `make test` installs Debian's chromium "
                     "package (needs root or sudo).")

@@ -172,10 +172,11 @@ def test_page_and_chat_controls_have_accessible_names(chat):
     expect(page.get_by_role("heading", level=1)).to_have_text("Questions about your child's IEP?")
     expect(page.get_by_role("button", name=LAUNCHER_OPEN)).to_have_attribute("aria-expanded", "false")
 
-    page.get_by_role("button", name="Chat with IEP Guide").click()  # the page's own button
+    page.get_by_role("button", name="Chat with IEP Guide", exact=True).click()  # the page's own button
     expect(chat.message_box).to_be_focused()
-    expect(page.get_by_role("complementary", name="IEP Guide chat")).to_be_visible()
-    expect(chat.conversation).to_be_visible()
+    chat_region = page.get_by_role("complementary", name="IEP Guide chat")
+    expect(chat_region.get_by_role("log", name="Conversation with IEP Guide")).to_be_visible()
+    expect(chat_region.get_by_role("heading", name="IEP Guide")).to_be_visible()
     expect(page.get_by_role("button", name="Close the chat").first).to_be_visible()
     chat.message_box.fill("hello")
     expect(page.get_by_role("button", name="Send")).to_be_enabled()
