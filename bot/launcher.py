@@ -55,6 +55,11 @@ def child_env(public_url: str) -> Dict[str, str]:
     return env
 
 
+def port_in_use(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
 def write_endpoints(action_port: int, run_dir: Path) -> Path:
     """endpoints.yml with the action server's actual port."""
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
@@ -116,6 +121,14 @@ class Stack:
             self._spawn(name, self.commands[name])
 
     async def start(self) -> None:
+        # Otherwise the readiness check could be answered by an old instance.
+        busy = [f"{name} port {port}" for name, port in [
+            ("Rasa", self.rasa_port), ("action server", self.action_port),
+            ("web page", self.web_port)] if port_in_use(port)]
+        if busy:
+            raise StartupError(
+                f"{', '.join(busy)} already in use. Is IEP Guide already running? Stop it, "
+                "or choose other ports (IEP_RASA_PORT, IEP_ACTION_PORT, IEP_WEB_PORT).")
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         model = latest_model(self.models_dir)

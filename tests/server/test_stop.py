@@ -27,3 +27,24 @@ def test_ctrl_c_stops_every_server(tmp_path):
     assert bot.process.returncode == 0
     assert not [name for name, pid in pids.items() if alive(pid)]
     assert "Stopped." in "".join(bot.output)
+
+
+def test_a_second_instance_on_busy_ports_says_so_and_starts_nothing(running_bot, tmp_path):
+    import subprocess
+    import sys
+    from urllib.parse import urlparse
+
+    from bot import ROOT
+
+    rasa_port = urlparse(running_bot.rasa_url).port
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--rasa-port", str(rasa_port),
+         "--action-port", str(running_bot.action_port), "--web-port",
+         str(urlparse(running_bot.web_url).port)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "IEP_VAR_DIR": str(tmp_path)})
+    assert run.returncode == 1
+    assert "already in use" in run.stderr
+    assert "Traceback" not in run.stderr
+    # The running bot is untouched.
+    assert "Individualized Education Program" in texts(rest(running_bot.rasa_url, "what is an iep"))

@@ -1,0 +1,66 @@
+"""Two per-message costs in Rasa 3.6 that a profile of our server under load shows
+(py-spy, `make bench`), removed without changing behaviour:
+
+- Every custom-action reply is checked with `jsonschema.validate`, which re-validates
+  the schema itself on every call (~10% of server CPU). We build the validator once.
+- Every stored event is turned back into an object via `Event.resolve_by_type`, which
+  walks all Event subclasses for each event (~7%). We look the class up in a table.
+
+Imported by bot/tracker_store.py, which Rasa loads from endpoints.yml in every
+`rasa run` / `rasa shell` of this project.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, Optional, Text, Type
+
+import rasa.shared.utils.common
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+
+
+@lru_cache(maxsize=1)
+def _action_result_validator():
+    from jsonschema.validators import validator_for
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)  # once, instead of on every reply
+    return cls(schema)
+
+
+_original_validate = RemoteAction._validate_action_result
+
+
+def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    errors = list(_action_result_validator().iter_errors(result))
+    if errors:
+        # Same error and message as Rasa's own check.
+        return _original_validate(self, result)
+    return True
+
+
+_event_classes: Dict[Text, Type[Event]] = {}
+
+
+def _resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    cls = _event_classes.get(type_name)
+    if cls is None:
+        # Refresh on a miss: event classes can be defined after the first lookup.
+        for sub in rasa.shared.utils.common.all_subclasses(Event):
+            _event_classes.setdefault(sub.type_name, sub)
+        cls = _event_classes.get(type_name)
+    if cls is not None:
+        return cls
+    return _original_resolve(type_name, default)
+
+
+_original_resolve = Event.resolve_by_type
+
+
+def apply() -> None:
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
+
+
+apply()

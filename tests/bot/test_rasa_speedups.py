@@ -1,0 +1,42 @@
+"""Our speed-ups inside the Rasa server keep Rasa's behaviour."""
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from sqlalchemy import text
+
+import bot.tracker_store
+from rasa.core.tracker_store import SQLTrackerStore
+
+
+def action():
+    return RemoteAction("action_answer", None)
+
+
+def test_valid_action_server_reply_is_accepted():
+    reply = {"events": [{"event": "slot", "name": "x", "value": 1}],
+             "responses": [{"text": "hi"}]}
+    assert action()._validate_action_result(reply) is True
+
+
+def test_malformed_action_server_reply_is_still_rejected_with_rasas_message():
+    with pytest.raises(ValidationError, match="Failed to validate Action server response"):
+        action()._validate_action_result({"events": "not a list"})
+
+
+def test_events_round_trip_to_the_same_classes():
+    for event in [UserUttered("hi", {"name": "greet"}), ActionExecuted("action_listen"),
+                  SlotSet("us_state", "Ohio")]:
+        assert Event.from_parameters(event.as_dict()) == event
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no_such_event")
+
+
+def test_sqlite_tracker_store_uses_write_ahead_logging(tmp_path, monkeypatch):
+    monkeypatch.setenv("IEP_DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    store = bot.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
+    assert isinstance(store, SQLTrackerStore)
+    with store.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
