@@ -36,13 +36,15 @@ class Step:
     expect_reply: str = ""           # part of the bot's next reply
 
 
-# TODO(draft flow): the lead gives the exact sequence. Example shape only:
+# TODO(draft flow): the lead gives the exact sequence (tests/server/test_draft_server.py
+# FLOW and STEP_SEEN_AFTER are the REST version of it). Example shape only:
 #   Step(tap="Help me write my vision statement", expect_reply="child's first name"),
 #   Step(say=CHILD_NAME, expect_reply="..."), ...
 DRAFT_STEPS: List[Step] = []
 EDIT_STEPS: List[Step] = []
 EDITED_TEXT = ""                     # text that must be in the document after the edit
-DOWNLOAD_LINK_NAME = re.compile(r"download", re.I)
+# The closing message links "[Word document (.docx)](...)" (tests/server/test_draft_server.py).
+DOWNLOAD_LINK_NAME = re.compile(r"word document", re.I)
 
 READY = bool(DRAFT_STEPS) and "start_draft" in domain_intents()
 
