@@ -2,6 +2,7 @@
 an email, both from the composed draft the parent confirmed."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from io import BytesIO
 
 from actions.draft.compose import ComposedDraft
@@ -15,9 +16,10 @@ def to_docx(draft: ComposedDraft) -> bytes:
     from docx.shared import Pt
 
     doc = Document()
-    doc.core_properties.title = strip_unsafe(draft.title)
-    doc.core_properties.author = ""
-    doc.core_properties.comments = ""
+    props = doc.core_properties  # no "python-docx" author or a 2013 date from the template
+    props.title = strip_unsafe(draft.title)
+    props.author = props.comments = props.last_modified_by = ""
+    props.created = props.modified = datetime.now(timezone.utc)
     doc.styles["Normal"].font.size = Pt(11)
 
     doc.add_heading(strip_unsafe(draft.title), level=0)

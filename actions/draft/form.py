@@ -76,6 +76,19 @@ def just_activated(tracker: Tracker) -> bool:
     return False
 
 
+def best_guess(message: Dict[Text, Any]):
+    """The intent and its confidence. When the FallbackClassifier said "nlu_fallback"
+    (unsure, or two intents too close), its best real guess is still useful here:
+    every check below has its own bar."""
+    intent = message.get("intent") or {}
+    if intent.get("name") == "nlu_fallback":
+        ranking = [r for r in message.get("intent_ranking") or []
+                   if r.get("name") != "nlu_fallback"]
+        if ranking:
+            intent = ranking[0]
+    return intent.get("name"), float(intent.get("confidence") or 0.0)
+
+
 def keep_asking(step: str, nudges: int = 0) -> List[EventType]:
     return [SlotSet("draft_step", step), SlotSet("draft_nudges", nudges),
             SlotSet("draft_answer", None)]
@@ -158,8 +171,7 @@ class ValidateDraftForm(Action):
         nudges = int(tracker.get_slot("draft_nudges") or 0)
         message = tracker.latest_message or {}
         text = clean_text(message.get("text"))
-        intent = (message.get("intent") or {}).get("name")
-        confidence = float((message.get("intent") or {}).get("confidence") or 0.0)
+        intent, confidence = best_guess(message)
         reply = interpret(step, text, intent, confidence, answers_by_intent(), draft)
         kind = reply.kind
 

@@ -18,7 +18,9 @@ from actions.storage.repository import DraftView
 CONFIDENT = 0.75
 # Short chit-chat that is clearly not an answer: replied to, then the step is asked again.
 ASIDES = ("greet", "thank", "inform_state", "speak_spanish", "out_of_scope")
-KNOWLEDGE_CONFIDENT = 0.7
+# A question about a known topic is answered even when NLU is only fairly sure; a
+# statement only when it is very sure (an answer may mention ESY or the IEP).
+KNOWLEDGE_CONFIDENT = 0.6
 
 _SKIP = {"skip", "skip it", "skip this", "skip this one", "skip that", "pass", "next",
          "next question", "no name", "rather not say", "i'd rather not say",
@@ -126,8 +128,9 @@ def interpret(step: str, text: str, intent: Optional[str], confidence: float,
     if intent == "delete_draft" and confident and not re.search(
             r"\b(concern|strength|vision|sentence|word|part|answer)s?\b", said):
         return Reply("delete")
-    if (intent in knowledge_intents and confidence >= KNOWLEDGE_CONFIDENT
-            and (looks_like_question(text) or confidence >= 0.95)):
+    if intent in knowledge_intents and (
+            (confidence >= KNOWLEDGE_CONFIDENT and looks_like_question(text))
+            or confidence >= 0.95):
         return Reply("knowledge", intent)
     if (k != "review" and intent in ("edit_draft", "delete_draft") and confident
             and draft is not None and _EDIT_COMMAND.match(said)):

@@ -42,6 +42,8 @@ EXAMPLES = {
                  "at lunch.”",
     "vision": "“In middle school with friends, in a club she likes, and getting "
               "around the building on her own.”",
+    "vision_teen": "“Finishing high school, working part time at a bike shop, and taking "
+                   "the bus on his own.”",
     "student_after": "“I want to go to trade school and be a mechanic.”",
     "student_living": "“In my own apartment near my family, with a cat.”",
 }
@@ -142,20 +144,21 @@ def ask(step: str, draft: Optional[DraftView],
     if k == "consider":
         cid = concern_id(step)
         concern = draft.concern(cid) if draft and cid is not None else None
-        about = f" About “{quote(concern.happens)}”:" if concern else ""
         number = concern_number(draft, cid) if draft else 1
-        return [{"text": f"{header(step, f'Concern {number}')}\n{about.strip()} What would "
-                         "you like the team to do or consider about this? For example: "
-                         f"{EXAMPLES['consider']}".replace("\n ", "\n")}]
+        question = (f"About “{quote(concern.happens)}”: what would you like the team to do "
+                    "or consider?" if concern else
+                    "What would you like the team to do or consider about this?")
+        return [{"text": f"{header(step, f'Concern {number}')}\n{question} For example: "
+                         f"{EXAMPLES['consider']}"}]
     if k == "this_year":
         return [{"text": f"{header(step, 'This year')}\nPicture the end of this school "
                          f"year. What would make you say it was a good year for {who}? "
                          f"For example: {EXAMPLES['this_year']}"}]
     if k == "vision":
+        example = EXAMPLES["vision_teen" if is_transition_age(draft) else "vision"]
         return [{"text": f"{header(step, 'Vision')}\nNow dream a little. Where do you see "
                          f"{who} in 1 to 5 years? What are they doing, who are they with, "
-                         "what can they do on their own? For example: "
-                         f"{EXAMPLES['vision']}"}]
+                         f"what can they do on their own? For example: {example}"}]
     if k == "student_after":
         return [{"text": f"{header(step, f'{owner} own vision')}\nFrom age 14, the vision "
                          f"should come from {who}'s own hopes. What does {who} say they "

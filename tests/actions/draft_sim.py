@@ -32,7 +32,7 @@ class Parent:
 
     # --------------------------------------------------------------- plumbing
     def _tracker(self, text: str, intent: str, confidence: float,
-                 activating: bool = False) -> Tracker:
+                 activating: bool = False, ranking: Optional[list] = None) -> Tracker:
         events: List[Dict[str, Any]] = [{"event": "user", "text": text}]
         if activating:
             events.append({"event": "active_loop", "name": FORM})
@@ -40,7 +40,7 @@ class Parent:
             sender_id=self.sender, slots=dict(self.slots),
             latest_message={"text": text, "intent": {"name": intent,
                                                       "confidence": confidence},
-                            "entities": []},
+                            "intent_ranking": ranking or [], "entities": []},
             events=events, paused=False, followup_action=None,
             active_loop={"name": FORM} if self.form_active or activating else {},
             latest_action_name="action_listen",
@@ -70,9 +70,10 @@ class Parent:
 
     # --------------------------------------------------------------- a parent
     async def say(self, text: str, intent: str = "share_about_child",
-                  confidence: float = 0.9) -> str:
-        """One message; returns everything the bot said, joined."""
-        tracker = self._tracker(text, intent, confidence)
+                  confidence: float = 0.9, ranking: Optional[list] = None) -> str:
+        """One message; returns everything the bot said, joined. `ranking` is
+        NLU's intent_ranking (e.g. the real guesses behind an nlu_fallback)."""
+        tracker = self._tracker(text, intent, confidence, ranking=ranking)
         if self.form_active:
             messages = await self._form_turn(tracker)
         elif intent == "start_draft":

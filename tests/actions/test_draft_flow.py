@@ -285,6 +285,7 @@ async def test_the_export_opens_and_has_every_section(draft_db):
     await parent.complete("Maya", "9")
     composed = ComposedDraft.from_json(saved(draft_db, parent).composed)
     document = docx.Document(BytesIO(to_docx(composed)))
+    assert document.core_properties.author == ""  # nothing about the tool or the parent
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == ["Parent and/or Student Concerns", "Vision Statement"]
     body = "\n".join(p.text for p in document.paragraphs)
@@ -346,3 +347,19 @@ async def test_buttons_from_earlier_messages_are_not_saved_as_answers(draft_db):
     said = await parent.say("/greet", "greet", 1.0)  # the widget greets again on reload
     assert "How old is Ben" in said
     assert saved(draft_db, parent).child_age_text is None
+
+
+async def test_an_unsure_nlu_still_lets_a_question_through_but_not_a_statement(draft_db):
+    parent = Parent()
+    await parent.start()
+    await parent.say("Lia", "child_details")
+    await parent.say("10", "child_details")
+    unsure = [{"name": "nlu_fallback", "confidence": 0.5},
+              {"name": A_KNOWLEDGE_INTENT, "confidence": 0.66},
+              {"name": "share_about_child", "confidence": 0.2}]
+    said = await parent.say("hmm what's that again?", "nlu_fallback", 0.5, ranking=unsure)
+    assert "Source:" in said and "good at" in said
+    said = await parent.say("She wants to learn everything about space", "nlu_fallback",
+                            0.5, ranking=unsure)
+    assert "Source:" not in said and "What helps Lia" in said
+    assert saved(draft_db, parent).strengths == "She wants to learn everything about space"

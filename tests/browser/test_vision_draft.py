@@ -43,6 +43,18 @@ class Step:
 DRAFT_STEPS: List[Step] = []
 EDIT_STEPS: List[Step] = []
 EDITED_TEXT = ""                     # text that must be in the document after the edit
+
+# CANDIDATE, not yet confirmed by the lead. Tried once by hand in the browser against
+# the draft flow as it was mid-build; the .docx downloaded and held CHILD_NAME and
+# the edited concern:
+#   DRAFT_STEPS = [Step(tap="Help me write my vision statement", expect_reply="Step 1 of 6"),
+#                  Step(say=CHILD_NAME, expect_reply="Step 1 of 6"),
+#                  Step(say="9", expect_reply="Step 2 of 6"), ... the rest of
+#                  tests/server/test_draft_server.py FLOW[3:10] ...]
+#   EDIT_STEPS = [Step(say="change the first concern", expect_reply="redo concern 1"),
+#                 Step(say="Older kids call her names at recess", expect_reply="look right"),
+#                 Step(say="looks good", expect_reply="Your draft is ready")]
+#   EDITED_TEXT = "Older kids call her names at recess"
 # The closing message links "[Word document (.docx)](...)" (tests/server/test_draft_server.py).
 DOWNLOAD_LINK_NAME = re.compile(r"word document", re.I)
 
