@@ -1,6 +1,6 @@
 """NLU cross-validation for IEP Guide (`make eval`).
 
-    python -m bot.nlu_eval [--folds 3] [--seed 42] [--out results/nlu_eval]
+    python -m bot.nlu_eval [--folds 3] [--seed 42] [--out results/nlu_eval] [--config config.yml]
 
 Splits every NLU example into stratified folds, trains the NLU pipeline of config.yml
 on all folds but one and parses the held-out fold, for each fold. It then reports, on
@@ -65,6 +65,18 @@ def fallback_settings(config: Dict) -> Tuple[float, float]:
 def without_fallback(config: Dict) -> Dict:
     pipeline = [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"]
     return {**config, "pipeline": pipeline}
+
+
+def quiet_rasa() -> None:
+    """Progress lines only: no per-message debug logs, no library deprecation noise."""
+    import warnings
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
+    warnings.filterwarnings("ignore")
 
 
 def cross_validate(folds: int, seed: int, config: Dict) -> List[Prediction]:
@@ -183,13 +195,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", default="results/nlu_eval")
+    parser.add_argument("--config", default="config.yml",
+                        help="pipeline to evaluate (to compare a candidate with config.yml)")
     args = parser.parse_args(argv)
 
     os.chdir(ROOT)  # config.yml names the spaCy pipeline by a path relative to the repo
-    logging.getLogger().setLevel(logging.WARNING)
+    quiet_rasa()
     import rasa.shared.utils.io
 
-    config = rasa.shared.utils.io.read_config_file(str(ROOT / "config.yml"))
+    config = rasa.shared.utils.io.read_config_file(str(ROOT / args.config))
     threshold, ambiguity = fallback_settings(config)
     out = ROOT / args.out
     out.mkdir(parents=True, exist_ok=True)
@@ -205,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("threshold  accuracy  macro-F1  oos-recall  oos-declined  wrong  fallbacks  cost")
     for m in sweep:
         mark = "  <- lowest cost" if m is best else ""
-        mark += "  <- config.yml" if abs(m["threshold"] - threshold) < 1e-9 else ""
+        mark += f"  <- {args.config}" if abs(m["threshold"] - threshold) < 1e-9 else ""
         print(f"{m['threshold']:9.2f}  {m['accuracy']:8.3f}  {m['macro_f1']:8.3f}  "
               f"{m['oos_recall']:10.3f}  {m['oos_declined']:12.3f}  {m['wrong_answers']:5d}  "
               f"{m['fallbacks_in_scope']:9d}  {m['cost']:5.1f}{mark}")
@@ -218,7 +232,7 @@ def main(argv: Sequence[str] | None = None) -> int:
          "predictions": [asdict(p) for p in predictions]}, indent=1), encoding="utf-8")
 
     ok = current["macro_f1"] >= TARGET_MACRO_F1 and current["oos_recall"] >= TARGET_OOS_RECALL
-    print(f"\n==> Held-out results with config.yml (FallbackClassifier threshold {threshold}, "
+    print(f"\n==> Held-out results with {args.config} (FallbackClassifier threshold {threshold}, "
           f"ambiguity {ambiguity}), {len(predictions)} examples, {args.folds} folds:")
     print(f"    intent accuracy        {current['accuracy']:.3f}")
     print(f"    macro-F1               {current['macro_f1']:.3f}   (target >= {TARGET_MACRO_F1})")
@@ -226,8 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"(target >= {TARGET_OOS_RECALL}; declined incl. fallback: "
           f"{current['oos_declined']:.3f})")
     print(f"    out_of_scope precision {current['oos_precision']:.3f}")
-    print(f"    confusion matrix       {image.relative_to(ROOT)}")
-    print(f"    misclassified examples {errors.relative_to(ROOT)}")
+    print(f"    confusion matrix       {os.path.relpath(image, ROOT)}")
+    print(f"    misclassified examples {os.path.relpath(errors, ROOT)}")
     print(f"==> {'Targets met.' if ok else 'TARGETS MISSED.'}")
     return 0 if ok else 1
 
