@@ -224,6 +224,16 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{m['oos_recall']:10.3f}  {m['oos_declined']:12.3f}  {m['wrong_answers']:5d}  "
               f"{m['fallbacks_in_scope']:9d}  {m['cost']:5.1f}{mark}")
 
+    pairs = [metrics(predictions, t / 100, a / 100)
+             for t in range(0, 95, 5) for a in (0, 5, 10, 15)]
+    best_pair = min(pairs, key=lambda m: (m["cost"], -m["threshold"]))
+    best_ambiguity = next(a / 100 for a in (0, 5, 10, 15)
+                          for m in [metrics(predictions, best_pair["threshold"], a / 100)]
+                          if m == best_pair)
+    print(f"    lowest cost over threshold x ambiguity_threshold (0-0.15): threshold "
+          f"{best_pair['threshold']:.2f}, ambiguity {best_ambiguity:.2f} "
+          f"(cost {best_pair['cost']:.1f}, macro-F1 {best_pair['macro_f1']:.3f})")
+
     image = write_confusion_matrix(predictions, threshold, ambiguity, out)
     errors = write_errors(predictions, threshold, ambiguity, out)
     (out / "report.json").write_text(json.dumps(
