@@ -140,6 +140,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             say(f"  {results['ours_train_s']:.0f}s")
             say("2/6 generating and training a vanilla `rasa init` bot (timed)")
             vanilla_dir = work / "vanilla"
+            vanilla_dir.mkdir()  # rasa init refuses a folder that does not exist
             results["vanilla_train_s"] = timed(
                 [sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir",
                  str(vanilla_dir)], ROOT)
