@@ -92,7 +92,8 @@ def cross_validate(folds: int, seed: int, config: Dict) -> List[Prediction]:
 
     importer = TrainingDataImporter.load_from_config(
         str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")])
-    examples = importer.get_nlu_data().intent_examples
+    nlu_data = importer.get_nlu_data()
+    examples = nlu_data.intent_examples
     labels = [e.get("intent") for e in examples]
     print(f"==> {len(examples)} examples, {len(set(labels))} intents, {folds} folds",
           flush=True)
@@ -108,7 +109,11 @@ def cross_validate(folds: int, seed: int, config: Dict) -> List[Prediction]:
                   flush=True)
             data_path = Path(tmp) / f"fold{fold}.yml"
             RasaYAMLWriter().dump(
-                data_path, TrainingData(training_examples=[examples[i] for i in train_idx]))
+                data_path, TrainingData(
+                    training_examples=[examples[i] for i in train_idx],
+                    entity_synonyms=nlu_data.entity_synonyms,
+                    regex_features=nlu_data.regex_features,
+                    lookup_tables=nlu_data.lookup_tables))
             model = rasa.model_training.train_nlu(
                 str(config_path), str(data_path), str(Path(tmp) / "models"),
                 fixed_model_name=f"fold{fold}")
@@ -224,12 +229,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{m['oos_recall']:10.3f}  {m['oos_declined']:12.3f}  {m['wrong_answers']:5d}  "
               f"{m['fallbacks_in_scope']:9d}  {m['cost']:5.1f}{mark}")
 
-    pairs = [metrics(predictions, t / 100, a / 100)
+    pairs = [(a / 100, metrics(predictions, t / 100, a / 100))
              for t in range(0, 95, 5) for a in (0, 5, 10, 15)]
-    best_pair = min(pairs, key=lambda m: (m["cost"], -m["threshold"]))
-    best_ambiguity = next(a / 100 for a in (0, 5, 10, 15)
-                          for m in [metrics(predictions, best_pair["threshold"], a / 100)]
-                          if m == best_pair)
+    best_ambiguity, best_pair = min(pairs, key=lambda p: (p[1]["cost"], -p[1]["threshold"]))
     print(f"    lowest cost over threshold x ambiguity_threshold (0-0.15): threshold "
           f"{best_pair['threshold']:.2f}, ambiguity {best_ambiguity:.2f} "
           f"(cost {best_pair['cost']:.1f}, macro-F1 {best_pair['macro_f1']:.3f})")
