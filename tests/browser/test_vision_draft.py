@@ -46,56 +46,8 @@ EDIT_STEPS: List[Step] = [
     Step(say=EDITED_TEXT, expect_reply="look right"),
     Step(say="looks good", expect_reply="Your draft is ready"),
 ]
-DOWNLOAD_LINK_NAME: the text of the download link in the bot's last message.
-Everything else (opening the chat, clicking the link in the real browser, opening
-the downloaded file and looking for the child's name) is ready below.
-"""
-from __future__ import annotations
-
-import io
-import re
-import time
-import zipfile
-from dataclasses import dataclass
-from typing import List, Optional
-
-import pytest
-from playwright.sync_api import Download, Locator, Page, expect
-
-pytestmark = [pytest.mark.browser, pytest.mark.server]
-
-CHILD_NAME = "Maya"
-
-
-@dataclass
-class Step:
-    say: Optional[str] = None        # typed into the message box, or ...
-    tap: Optional[str] = None        # ... a quick-reply button's title
-    expect_reply: str = ""           # part of the bot's next reply
-
-
-# TODO(draft flow): the lead gives the exact sequence (tests/server/test_draft_server.py
-# FLOW and STEP_SEEN_AFTER are the REST version of it). Example shape only:
-#   Step(tap="Help me write my vision statement", expect_reply="child's first name"),
-#   Step(say=CHILD_NAME, expect_reply="..."), ...
-DRAFT_STEPS: List[Step] = []
-EDIT_STEPS: List[Step] = []
-EDITED_TEXT = ""                     # text that must be in the document after the edit
-
-# CANDIDATE, not yet confirmed by the lead. Tried once by hand in the browser against
-# the draft flow as it was mid-build; the .docx downloaded and held CHILD_NAME and
-# the edited concern:
-#   DRAFT_STEPS = [Step(tap="Help me write my vision statement", expect_reply="Step 1 of 6"),
-#                  Step(say=CHILD_NAME, expect_reply="Step 1 of 6"),
-#                  Step(say="9", expect_reply="Step 2 of 6"), ... the rest of
-#                  tests/server/test_draft_server.py FLOW[3:10] ...]
-#   EDIT_STEPS = [Step(say="change the first concern", expect_reply="redo concern 1"),
-#                 Step(say="Older kids call her names at recess", expect_reply="look right"),
-#                 Step(say="looks good", expect_reply="Your draft is ready")]
-#   EDITED_TEXT = "Older kids call her names at recess"
-# The closing message links "[Word document (.docx)](...)" (tests/server/test_draft_server.py).
+# The closing message links "[Word document (.docx)](...)".
 DOWNLOAD_LINK_NAME = re.compile(r"word document", re.I)
-
 
 
 def click_and_download(page: Page, link: Locator, timeout: float = 30.0) -> Download:
