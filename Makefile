@@ -64,7 +64,7 @@ $(SPACY): $(VENV_OK) bot/spacy_pipeline.py $(wildcard bot/vocabulary/*.yml)
 	@$(PY) -m bot.spacy_pipeline
 
 $(MODEL): $(VENV_OK) $(SPACY) $(TRAINING_INPUTS)
-	@echo "==> Training the model (data or config changed; about a minute)"
+	@echo "==> Training the model (data or config changed; about 10 minutes on 2 cores)"
 	@$(RASA) train --fixed-model-name iep-guide --out $(MODELS_DIR) --quiet
 	@touch $@
 
