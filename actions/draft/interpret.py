@@ -21,6 +21,11 @@ ASIDES = ("greet", "thank", "inform_state", "speak_spanish", "out_of_scope")
 # A question about a known topic is answered even when NLU is only fairly sure; a
 # statement only when it is very sure (an answer may mention ESY or the IEP).
 KNOWLEDGE_CONFIDENT = 0.6
+# A statement is a question only when it is just a topic's name ("stay put", "esy").
+# Longer statements are answers even when the classifier is sure of a topic: "extra time
+# on tests and a quiet room" is a support the parent wants saved, not a question about
+# accommodations.
+TOPIC_WORDS_ONLY = 4
 
 _SKIP = {"skip", "skip it", "skip this", "skip this one", "skip that", "pass", "next",
          "next question", "no name", "rather not say", "i'd rather not say",
@@ -130,7 +135,7 @@ def interpret(step: str, text: str, intent: Optional[str], confidence: float,
         return Reply("delete")
     if intent in knowledge_intents and (
             (confidence >= KNOWLEDGE_CONFIDENT and looks_like_question(text))
-            or confidence >= 0.95):
+            or (confidence >= 0.95 and word_count(text) <= TOPIC_WORDS_ONLY)):
         return Reply("knowledge", intent)
     if (k != "review" and intent in ("edit_draft", "delete_draft") and confident
             and draft is not None and _EDIT_COMMAND.match(said)):

@@ -135,18 +135,16 @@ class DraftRepository:
     def find_by_code(self, code: str) -> Optional[DraftView]:
         if normalize_code(code) is None:
             return None
-        with self._unit_of_work() as session:
-            draft = session.execute(
-                select(Draft).where(Draft.resume_code_hash == code_hash(code))
-                .options(selectinload(Draft.concerns))
-            ).scalar_one_or_none()
-            return _view(draft) if draft else None
+        return self._find_one(Draft.resume_code_hash == code_hash(code))
 
     def find_by_download_secret(self, secret: str) -> Optional[DraftView]:
+        return self._find_one(Draft.download_secret_hash == secret_hash(secret))
+
+    def _find_one(self, where) -> Optional[DraftView]:
+        """The draft matching a hashed-secret condition, with its concerns, or None."""
         with self._unit_of_work() as session:
             draft = session.execute(
-                select(Draft).where(Draft.download_secret_hash == secret_hash(secret))
-                .options(selectinload(Draft.concerns))
+                select(Draft).where(where).options(selectinload(Draft.concerns))
             ).scalar_one_or_none()
             return _view(draft) if draft else None
 

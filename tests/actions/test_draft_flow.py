@@ -96,6 +96,21 @@ async def test_a_knowledge_question_mid_flow_is_answered_then_the_same_step_retu
     assert saved(draft_db, parent).strengths == "He loves trains and is a great reader"
 
 
+async def test_an_answer_that_sounds_like_a_topic_is_saved_not_answered(draft_db):
+    # The classifier is often sure that a support ("extra time on tests") is the
+    # accommodations topic; in the draft it is the parent's answer and must be kept.
+    parent = Parent()
+    await parent.start()
+    await parent.say("Leo", "child_details")
+    await parent.say("8", "child_details")
+    await parent.say("He loves trains and is a great reader")
+    said = await parent.say("extra time on tests and a quiet place to take them",
+                            A_KNOWLEDGE_INTENT, 0.97)
+    assert "Source:" not in said
+    assert saved(draft_db, parent).supports == \
+        "extra time on tests and a quiet place to take them"
+
+
 async def test_commands_and_short_replies_are_not_saved_as_answers(draft_db):
     parent = Parent()
     await parent.start()

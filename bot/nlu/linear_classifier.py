@@ -1,0 +1,155 @@
+"""Rasa intent classifier: logistic regression over n-grams and the sentence embedding.
+
+Measured by `make eval` (3-fold cross-validation) against DIET on the same data: it is
+more accurate here (a few thousand short examples, 44 intents) and trains in seconds
+instead of ten minutes, and the server needs no TensorFlow model to answer.
+
+Features, all for the whole message:
+- TF-IDF word 1-2 grams: the parent's exact words ("stay put", "annual review");
+- TF-IDF character 2-5 grams within words: typos and word forms ("evalution", "ieps");
+- the dense sentence features of the featurizers before it (MiniLMFeaturizer), scaled
+  by `dense_weight` so meaning counts as much as wording;
+- the sparse sentence features before it (RegexFeaturizer: the topic lookup tables).
+"""
+from __future__ import annotations
+
+import logging
+import warnings
+from typing import Any, Dict, List, Optional, Text
+
+import numpy as np
+import scipy.sparse as sp
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers import LABEL_RANKING_LENGTH
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.featurizers.featurizer import Featurizer
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.utils.tensorflow.constants import RANKING_LENGTH
+
+logger = logging.getLogger(__name__)
+# Rasa warns that lookup tables need DIET or CRF; this classifier reads the lookup-table
+# features that RegexFeaturizer adds, so the warning would only mislead.
+warnings.filterwarnings("ignore", message="You have defined training data consisting of lookup tables")
+FILE = "linear_intent_classifier.joblib"
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class LinearIntentClassifier(IntentClassifier, GraphComponent):
+    @classmethod
+    def required_components(cls) -> List[type]:
+        return [Featurizer]
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["sklearn"]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "C": 10.0,  # inverse regularisation; chosen with `make eval`
+            "dense_weight": 2.0,
+            "word_ngrams": [1, 2],
+            "char_ngrams": [2, 5],
+            "max_iter": 3000,
+            RANKING_LENGTH: LABEL_RANKING_LENGTH,
+        }
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
+                 resource: Resource, model: Optional[Dict[str, Any]] = None) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.model = model  # {"words", "chars", "classifier"} once trained
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+               resource: Resource, execution_context: ExecutionContext
+               ) -> "LinearIntentClassifier":
+        return cls(config, model_storage, resource)
+
+    def _features(self, messages: List[Message]) -> sp.csr_matrix:
+        texts = [m.get(TEXT) or "" for m in messages]
+        blocks = [self.model["words"].transform(texts), self.model["chars"].transform(texts)]
+        dense = [self._sentence_features(m, sparse=False) for m in messages]
+        if dense[0] is not None:
+            blocks.append(sp.csr_matrix(np.vstack(dense) * self.config["dense_weight"]))
+        extra = [self._sentence_features(m, sparse=True) for m in messages]
+        if extra[0] is not None:
+            blocks.append(sp.vstack(extra))
+        return sp.hstack(blocks).tocsr()
+
+    @staticmethod
+    def _sentence_features(message: Message, sparse: bool):
+        if sparse:
+            _, sentence = message.get_sparse_features(TEXT)
+        else:
+            _, sentence = message.get_dense_features(TEXT)
+        if sentence is None:
+            return None
+        return sp.csr_matrix(sentence.features) if sparse else np.asarray(sentence.features)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        examples = [e for e in training_data.intent_examples if e.get(INTENT) and e.get(TEXT)]
+        if not examples:
+            logger.debug("No intent examples: %s is not trained.", type(self).__name__)
+            return self._resource
+        texts = [e.get(TEXT) for e in examples]
+        low, high = self.config["word_ngrams"]
+        words = TfidfVectorizer(ngram_range=(low, high), sublinear_tf=True).fit(texts)
+        low, high = self.config["char_ngrams"]
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high),
+                                sublinear_tf=True).fit(texts)
+        # Balanced weights: out_of_scope has ~4x the examples of a topic; without them
+        # the model would lean towards it whenever it is unsure.
+        classifier = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"],
+                                        class_weight="balanced")
+        self.model = {"words": words, "chars": chars, "classifier": classifier}
+        classifier.fit(self._features(examples), [e.get(INTENT) for e in examples])
+        self.persist()
+        return self._resource
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self.model is None:
+            return messages  # untrained (no NLU data): leave intents to other components
+        with_text = [m for m in messages if m.get(TEXT)]
+        if not with_text:
+            return messages
+        probabilities = self.model["classifier"].predict_proba(self._features(with_text))
+        names = self.model["classifier"].classes_
+        for message, row in zip(with_text, probabilities):
+            ranking = [{"name": str(names[i]), "confidence": float(row[i])}
+                       for i in np.argsort(-row)]
+            if self.config[RANKING_LENGTH] > 0:
+                ranking = ranking[: self.config[RANKING_LENGTH]]
+            message.set(INTENT, ranking[0], add_to_output=True)
+            message.set("intent_ranking", ranking, add_to_output=True)
+        return messages
+
+    def persist(self) -> None:
+        import joblib
+
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(self.model, directory / FILE)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+        import joblib
+
+        try:
+            with model_storage.read_from(resource) as directory:
+                # Our own training output, inside the model archive Rasa already trusts.
+                model = joblib.load(directory / FILE)
+        except (ValueError, FileNotFoundError):
+            logger.debug("No trained %s in the model; it will not classify.", cls.__name__)
+            model = None
+        return cls(config, model_storage, resource, model)

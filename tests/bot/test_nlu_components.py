@@ -1,0 +1,105 @@
+"""The project's NLU components (bot/nlu/): the sentence model and the intent classifier,
+run for real (the packaged MiniLM weights, a real Rasa training run)."""
+import asyncio
+import textwrap
+
+import numpy as np
+import pytest
+
+from bot import ROOT
+from bot.nlu.minilm import shared_encoder
+
+
+def test_sentences_that_mean_the_same_are_closer_than_unrelated_ones():
+    bus, transport, weather = shared_encoder().encode([
+        "can my son ride the bus to school",
+        "is transportation one of the services in his IEP",
+        "what will the weather be like tomorrow",
+    ])
+    assert float(bus @ transport) > float(bus @ weather) + 0.15
+
+
+def test_a_message_gets_the_same_vector_alone_or_next_to_a_long_one():
+    # Batches are padded to their longest text; padding must not leak into the meaning.
+    alone = shared_encoder().encode(["esy??"])[0]
+    batched = shared_encoder().encode([
+        "esy??", "my daughter has had an IEP since kindergarten and every summer she "
+                 "forgets how to read, so what can the school do for her over the break"])[0]
+    assert np.allclose(alone, batched, atol=1e-5)
+    assert float(np.linalg.norm(alone)) == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """Our NLU pipeline trained by Rasa on three small intents, saved and loaded back."""
+    import rasa.model_training
+
+    folder = tmp_path_factory.mktemp("tiny-nlu")
+    (folder / "config.yml").write_text(textwrap.dedent(f"""\
+        recipe: default.v1
+        language: en
+        assistant_id: tiny
+        pipeline:
+          - name: SpacyNLP
+            model: {ROOT / "var/spacy/iep_en"}
+          - name: SpacyTokenizer
+          - name: RegexFeaturizer
+          - name: bot.nlu.minilm_featurizer.MiniLMFeaturizer
+          - name: bot.nlu.linear_classifier.LinearIntentClassifier
+          - name: FallbackClassifier
+            threshold: 0.3
+        """))
+    (folder / "nlu.yml").write_text(textwrap.dedent("""\
+        version: "3.1"
+        nlu:
+        - intent: ask_transportation
+          examples: |
+            - does the school have to drive my kid
+            - is the bus part of the iep
+            - transportation services
+            - can they give him a ride to school
+            - who takes my daughter to her program
+            - special transportation
+        - intent: ask_esy
+          examples: |
+            - what is esy
+            - extended school year
+            - summer services so she doesn't lose skills
+            - will my son get help over the summer
+            - does the iep cover july and august
+            - summer regression
+        - intent: out_of_scope
+          examples: |
+            - what's for lunch today
+            - is school closed for snow
+            - help me with fractions homework
+            - how much tylenol can a 7 year old take
+            - who won the game last night
+            - what time does the pharmacy close
+        """))
+    model = rasa.model_training.train_nlu(
+        str(folder / "config.yml"), str(folder / "nlu.yml"), str(folder / "models"),
+        fixed_model_name="tiny")
+    from rasa.core.agent import Agent
+
+    return Agent.load(model)
+
+
+def parse(agent, text):
+    return asyncio.run(agent.parse_message(text))
+
+
+def test_an_unseen_wording_reaches_its_topic(tiny_model):
+    assert parse(tiny_model, "will the school bus pick him up at home")["intent"]["name"] \
+        == "ask_transportation"
+    assert parse(tiny_model, "esy?? whats that")["intent"]["name"] == "ask_esy"
+    assert parse(tiny_model, "is the library open on sunday")["intent"]["name"] \
+        == "out_of_scope"
+
+
+def test_the_ranking_is_ordered_and_adds_up(tiny_model):
+    result = parse(tiny_model, "summer help for my daughter")
+    confidences = [entry["confidence"] for entry in result["intent_ranking"]]
+    assert confidences == sorted(confidences, reverse=True)
+    assert sum(confidences) == pytest.approx(1.0, abs=1e-6)
+    assert result["intent"]["name"] == result["intent_ranking"][0]["name"]
