@@ -52,7 +52,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
-            "C": 10.0,  # inverse regularisation; chosen with `make eval`
+            "C": 50.0,  # inverse regularisation; chosen with `make eval` (10, 20, 30, 50, 100)
             "dense_weight": 2.0,
             "word_ngrams": [1, 2],
             "char_ngrams": [2, 5],
