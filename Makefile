@@ -82,12 +82,12 @@ stories: $(VENV_OK) $(MODEL)
 	@$(RASA) test core --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories --quiet
 
-# About 15 minutes: trains both bots, loads each at 1/5/20/50 parents, writes
-# results/bench/report.md and latency.png, prints a one-line summary last.
+# About 15 minutes: trains both bots, loads each at 1/5/20/50 parents, runs `make eval`,
+# writes results/bench/report.md and latency.png, prints a one-line summary last.
 bench: setup $(BENCH_OK) $(MODEL)
 	@$(PY) -m bot.bench
 
-# NLU cross-validation (3 folds; ~10-15 min on 2 cores): intent accuracy, macro-F1,
+# NLU cross-validation (3 folds; about 3 minutes on 2 cores): intent accuracy, macro-F1,
 # out_of_scope recall/precision and a FallbackClassifier threshold sweep; writes
 # results/nlu_eval/confusion_matrix.png, errors.txt and report.json.
 eval: $(VENV_OK) $(SPACY)
