@@ -103,3 +103,17 @@ def test_the_ranking_is_ordered_and_adds_up(tiny_model):
     assert confidences == sorted(confidences, reverse=True)
     assert sum(confidences) == pytest.approx(1.0, abs=1e-6)
     assert result["intent"]["name"] == result["intent_ranking"][0]["name"]
+
+
+def test_fast_probabilities_equal_scikit_learns():
+    import scipy.sparse as sp
+    from sklearn.linear_model import LogisticRegression
+
+    from bot.nlu.linear_classifier import LinearIntentClassifier
+
+    rng = np.random.default_rng(7)
+    features = sp.random(60, 500, density=0.05, format="csr", random_state=7)
+    labels = rng.choice(["ask_esy", "ask_idea", "greet", "out_of_scope"], size=60)
+    fitted = LogisticRegression(C=50, max_iter=2000).fit(features, labels)
+    classifier = LinearIntentClassifier({}, None, None, {"classifier": fitted})
+    assert np.allclose(classifier._probabilities(features), fitted.predict_proba(features))

@@ -40,3 +40,21 @@ def test_sqlite_tracker_store_uses_write_ahead_logging(tmp_path, monkeypatch):
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+
+
+async def test_pooled_sqlite_tracker_store_keeps_every_turn_across_restarts(tmp_path, monkeypatch):
+    from rasa.shared.core.events import ActionExecuted as Executed
+
+    monkeypatch.setenv("IEP_DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    store = bot.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
+    for turn in range(3):
+        tracker = await store.get_or_create_tracker("parent-1")
+        tracker.update(UserUttered(f"message {turn}", {"name": "greet"}))
+        tracker.update(Executed("action_listen"))
+        await store.save(tracker)
+    store.engine.dispose()  # the server stops
+
+    restarted = bot.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
+    tracker = await restarted.retrieve("parent-1")
+    said = [e.text for e in tracker.events if isinstance(e, UserUttered)]
+    assert said == ["message 0", "message 1", "message 2"]
