@@ -45,12 +45,12 @@ class SentenceEncoder:
         self.eps = float(config.get("layer_norm_eps", 1e-12))
         self.w = {name.removeprefix("bert."): array.astype(np.float32)
                   for name, array in load_file(str(path / "model.safetensors")).items()}
-        # Dense weights stored as (in, out) and contiguous: x @ W is then one BLAS call
-        # (a transposed view made each product ~10x slower).
-        self.dense = {name[: -len(".weight")]: np.ascontiguousarray(array.T)
-                      for name, array in self.w.items()
-                      if name.endswith(".weight") and array.ndim == 2
-                      and not name.startswith("embeddings.")}
+        # Dense layer weights kept only as (in, out), contiguous: x @ W is then one BLAS
+        # call (a transposed view made each product ~10x slower), and not held twice.
+        self.dense = {name[: -len(".weight")]: np.ascontiguousarray(self.w.pop(name).T)
+                      for name in [n for n, a in self.w.items()
+                                   if n.endswith(".weight") and a.ndim == 2
+                                   and not n.startswith("embeddings.")]}
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
