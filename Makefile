@@ -12,6 +12,7 @@ RASA      := $(PY) -m rasa
 MODELS_DIR ?= $(or $(IEP_MODELS_DIR),models)
 MODEL     := $(MODELS_DIR)/iep-guide.tar.gz
 SPACY     := var/spacy/iep_en/meta.json
+MINILM    := var/minilm/.built
 VENV_OK   := $(VENV)/.installed
 NPM_OK    := node_modules/.installed
 SYSTEM_OK := var/.system-packages
@@ -38,7 +39,7 @@ run: setup $(MODEL)
 test: setup $(SYSTEM_OK) $(BENCH_OK) validate $(MODEL) pytest stories
 	@echo "==> All checks passed."
 
-setup: $(VENV_OK) $(NPM_OK) $(SPACY)
+setup: $(VENV_OK) $(NPM_OK) $(SPACY) $(MINILM)
 
 $(VENV_OK): requirements.txt requirements-model.txt constraints.txt scripts/setup-venv.sh
 	@scripts/setup-venv.sh
@@ -64,12 +65,17 @@ $(BENCH_OK): bot/bench/requirements.txt bot/bench/constraints.txt
 $(SPACY): $(VENV_OK) bot/spacy_pipeline.py $(wildcard bot/vocabulary/*.yml)
 	@$(PY) -m bot.spacy_pipeline
 
-$(MODEL): $(VENV_OK) $(SPACY) $(TRAINING_INPUTS)
+# The sentence model as an ONNX graph, written from the pip-installed weights.
+$(MINILM): $(VENV_OK) bot/nlu/minilm_onnx.py
+	@$(PY) -m bot.nlu.minilm_onnx
+	@touch $@
+
+$(MODEL): $(VENV_OK) $(SPACY) $(MINILM) $(TRAINING_INPUTS)
 	@echo "==> Training the model (data or config changed; about a minute on 2 cores)"
 	@$(RASA) train --fixed-model-name iep-guide --out $(MODELS_DIR) --quiet
 	@touch $@
 
-validate: $(VENV_OK) $(SPACY)
+validate: $(VENV_OK) $(SPACY) $(MINILM)
 	@echo "==> rasa data validate"
 	@$(RASA) data validate --fail-on-warnings --quiet
 
@@ -90,7 +96,7 @@ bench: setup $(BENCH_OK) $(MODEL)
 # NLU cross-validation (3 folds; about 3 minutes on 2 cores): intent accuracy, macro-F1,
 # out_of_scope recall/precision and a FallbackClassifier threshold sweep; writes
 # results/nlu_eval/confusion_matrix.png, errors.txt and report.json.
-eval: $(VENV_OK) $(SPACY)
+eval: $(VENV_OK) $(SPACY) $(MINILM)
 	@$(PY) -m bot.nlu_eval --folds 3 --out results/nlu_eval
 
 # Re-resolve every pinned version (run after editing requirements.txt).
@@ -103,4 +109,4 @@ lock:
 	@echo "==> constraints.txt updated"
 
 clean:
-	rm -rf models results var/spacy var/run var/log
+	rm -rf models results var/spacy var/minilm var/run var/log

@@ -1,22 +1,32 @@
-"""Two per-message costs in Rasa 3.6 that a profile of our server under load shows
+"""Per-message costs in Rasa 3.6 that a profile of our server under load shows
 (py-spy, `make bench`), removed without changing behaviour:
 
 - Every custom-action reply is checked with `jsonschema.validate`, which re-validates
   the schema itself on every call (~10% of server CPU). We build the validator once.
 - Every stored event is turned back into an object via `Event.resolve_by_type`, which
   walks all Event subclasses for each event (~7%). We look the class up in a table.
+- Rasa runs the NLU pipeline inside its event loop, so while one message is being
+  understood (~8 ms, half of it the sentence model) no other parent's turn moves. We run
+  it on one helper thread: ONNX Runtime and NumPy release the GIL, so the sentence model
+  uses the second core while the loop handles other turns. One thread keeps the NLU
+  components as single-threaded as Rasa ran them.
 
 Imported by bot/tracker_store.py, which Rasa loads from endpoints.yml in every
 `rasa run` / `rasa shell` of this project.
 """
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any, Dict, Optional, Text, Type
 
 import rasa.shared.utils.common
 from rasa.core.actions.action import RemoteAction
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
 from rasa.shared.core.events import Event
+from rasa.shared.core.trackers import DialogueStateTracker
 
 
 @lru_cache(maxsize=1)
@@ -58,9 +68,29 @@ def _resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> 
 _original_resolve = Event.resolve_by_type
 
 
+_nlu_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
+_original_parse = MessageProcessor.parse_message
+
+
+async def _parse_message(self: MessageProcessor, message: UserMessage,
+                         tracker: Optional[DialogueStateTracker] = None,
+                         only_output_properties: bool = True) -> Dict[Text, Any]:
+    if self.http_interpreter:  # a remote NLU server: nothing runs here
+        return await _original_parse(self, message, tracker, only_output_properties)
+    if tracker is None:
+        tracker = DialogueStateTracker.from_events(message.sender_id, [])
+    parse_data = await asyncio.get_running_loop().run_in_executor(
+        _nlu_thread, self._parse_message_with_graph, message, tracker, only_output_properties)
+    # The rest of Rasa's parse_message, unchanged.
+    self._update_full_retrieval_intent(parse_data)
+    self._check_for_unseen_features(parse_data)
+    return parse_data
+
+
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
+    MessageProcessor.parse_message = _parse_message  # type: ignore[assignment]
 
 
 apply()

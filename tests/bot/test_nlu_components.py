@@ -8,6 +8,8 @@ import pytest
 
 from bot import ROOT
 from bot.nlu.minilm import shared_encoder
+from bot.nlu.minilm_onnx import model_dir
+from tests.bot.minilm_reference import hidden_states
 
 
 def test_sentences_that_mean_the_same_are_closer_than_unrelated_ones():
@@ -27,6 +29,18 @@ def test_a_message_gets_the_same_vector_alone_or_next_to_a_long_one():
                  "forgets how to read, so what can the school do for her over the break"])[0]
     assert np.allclose(alone, batched, atol=1e-5)
     assert float(np.linalg.norm(alone)) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_onnx_graph_computes_the_same_vectors_as_the_plain_numpy_model():
+    # The graph is written by hand (bot/nlu/minilm_onnx.py); one wrong op would still give
+    # unit vectors, just meaningless ones. Compare with the model's maths done step by step.
+    encoder = shared_encoder()
+    texts = ["what is esy??", "she loves drawing and is so kind to her little brother"]
+    ids, mask = encoder.tokenize(texts)
+    reference = hidden_states(model_dir(), ids, mask)
+    pooled = (reference * mask[:, :, None]).sum(1) / mask.sum(1, keepdims=True)
+    pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+    assert np.allclose(encoder.encode(texts), pooled, atol=1e-4)
 
 
 @pytest.fixture(scope="module")

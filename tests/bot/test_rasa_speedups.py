@@ -58,3 +58,43 @@ async def test_pooled_sqlite_tracker_store_keeps_every_turn_across_restarts(tmp_
     tracker = await restarted.retrieve("parent-1")
     said = [e.text for e in tracker.events if isinstance(e, UserUttered)]
     assert said == ["message 0", "message 1", "message 2"]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'tracker.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+async def test_each_turn_is_stored_once_across_sessions(database_url, monkeypatch):
+    # The store remembers how many events are already rows instead of counting them
+    # again; a wrong count would drop or repeat what a parent said.
+    from rasa.shared.core.events import ActionExecuted as Executed, SessionStarted
+
+    monkeypatch.setenv("IEP_DATABASE_URL", database_url)
+    store = bot.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
+    sender = f"parent-{database_url[:6]}-{id(store)}"
+
+    async def turn(text, new_session=False):
+        tracker = await store.get_or_create_tracker(sender)
+        if new_session:
+            tracker.update(SessionStarted())
+            tracker.update(Executed("action_listen"))
+        tracker.update(UserUttered(text, {"name": "greet"}))
+        await store.save(tracker)
+        tracker.update(Executed("action_listen"))  # saved twice in one turn
+        await store.save(tracker)
+
+    await turn("first")
+    await turn("second")
+    await turn("after a break", new_session=True)
+    await turn("last")
+
+    def said(tracker):
+        return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+    assert said(await store.retrieve_full_tracker(sender)) == [
+        "first", "second", "after a break", "last"]
+    assert said(await store.retrieve(sender)) == ["after a break", "last"]
+    store.engine.dispose()
