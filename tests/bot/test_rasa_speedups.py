@@ -25,6 +25,32 @@ def test_malformed_action_server_reply_is_still_rejected_with_rasas_message():
         action()._validate_action_result({"events": "not a list"})
 
 
+@pytest.mark.parametrize("reply", [
+    {"events": [{"event": "slot", "name": "x", "value": 1}, {"event": "bot", "text": "hi"},
+                {"event": "active_loop", "name": None}], "responses": []},
+    {"events": [{"event": "slot", "value": 1}]},  # a slot without a name
+    {"events": [{"event": "slot", "name": 5, "value": 1}]},
+    {"events": [{"event": "no_such_event"}]},
+    {"events": [{"text": "no event type"}]},
+    {"events": [{"event": "user", "parse_data": {"intent": "not an object"}}]},
+    {"events": [{"event": "bot", "timestamp": "yesterday"}]},
+    {"responses": ["not an object"]},
+])
+def test_action_replies_are_judged_exactly_as_rasas_own_schema_check(reply):
+    from jsonschema import validate
+
+    try:
+        validate(reply, RemoteAction.action_response_format_spec())
+        rasa_accepts = True
+    except ValidationError:
+        rasa_accepts = False
+    if rasa_accepts:
+        assert action()._validate_action_result(reply) is True
+    else:
+        with pytest.raises(ValidationError):
+            action()._validate_action_result(reply)
+
+
 def test_events_round_trip_to_the_same_classes():
     for event in [UserUttered("hi", {"name": "greet"}), ActionExecuted("action_listen"),
                   SlotSet("us_state", "Ohio")]:
@@ -98,3 +124,33 @@ async def test_each_turn_is_stored_once_across_sessions(database_url, monkeypatc
         "first", "second", "after a break", "last"]
     assert said(await store.retrieve(sender)) == ["after a break", "last"]
     store.engine.dispose()
+
+
+async def test_a_kept_conversation_is_never_staler_than_the_database(database_url, monkeypatch):
+    # The store keeps last turn's tracker in memory. A turn written by another server
+    # process must still be seen, and a turn that failed before saving must not be.
+    monkeypatch.setenv("IEP_DATABASE_URL", database_url)
+    ours = bot.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
+    other_worker = bot.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
+    sender = f"kept-{database_url[:6]}-{id(ours)}"
+
+    async def say(store, text, save=True):
+        tracker = await store.get_or_create_tracker(sender)
+        tracker.update(UserUttered(text, {"name": "greet"}))
+        tracker.update(ActionExecuted("action_listen"))
+        if save:
+            await store.save(tracker)
+
+    def said(tracker):
+        return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+    await say(ours, "one")
+    await say(ours, "two")
+    await say(other_worker, "three, via another worker")
+    await say(ours, "lost: the server failed before saving", save=False)
+    assert said(await ours.retrieve(sender)) == ["one", "two", "three, via another worker"]
+    await say(ours, "four")
+    assert said(await other_worker.retrieve(sender)) == [
+        "one", "two", "three, via another worker", "four"]
+    ours.engine.dispose()
+    other_worker.engine.dispose()
