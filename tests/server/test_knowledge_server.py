@@ -33,3 +33,16 @@ def test_a_state_mentioned_once_shapes_later_answers(running_bot):
 def test_spanish_gets_a_kind_spanish_reply_with_the_phone_number(running_bot):
     answer = texts(rest(running_bot.rasa_url, "hola, necesito ayuda con el IEP de mi hijo"))
     assert "¡Hola!" in answer and "844-354-1212" in answer
+
+
+def test_answers_still_come_after_the_action_servers_idle_connections_close(running_bot):
+    # The Rasa server keeps its connection to the action server open between turns; the
+    # action server drops idle ones after 5 s. A parent who pauses must not meet silence.
+    import time
+
+    parent = uuid.uuid4().hex
+    assert "Extended School Year" in texts(rest(running_bot.rasa_url, "what is esy",
+                                                sender=parent))
+    time.sleep(6)
+    assert "You don't have to sign" in texts(rest(
+        running_bot.rasa_url, "do i have to sign the iep", sender=parent))
