@@ -88,7 +88,7 @@ stories: $(VENV_OK) $(MODEL)
 	@$(RASA) test core --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories --quiet
 
-# About 15 minutes: trains both bots, loads each at 1/5/20/50 parents, runs `make eval`,
+# About 10 minutes: trains both bots, loads each at 1/5/20/50 parents, runs `make eval`,
 # writes results/bench/report.md and latency.png, prints a one-line summary last.
 bench: setup $(BENCH_OK) $(MODEL)
 	@$(PY) -m bot.bench
