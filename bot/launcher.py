@@ -229,6 +229,10 @@ class Stack:
 
 
 async def run(args: argparse.Namespace) -> int:
+    # The page's own address is always allowed to reach the bot: moved to another port,
+    # it must not get a widget whose replies the browser blocks.
+    os.environ.setdefault("IEP_ALLOWED_ORIGINS", f"http://localhost:{args.web_port},"
+                                                 f"http://127.0.0.1:{args.web_port}")
     stack = Stack(args.rasa_port, args.action_port, args.web_port, args.models)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

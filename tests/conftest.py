@@ -45,9 +45,7 @@ def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
     if not MODEL.exists():
         pytest.fail("No trained model: run the tests with `make test` (it trains first).")
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
-    env = dict(os.environ, IEP_VAR_DIR=str(var_dir),
-               IEP_ALLOWED_ORIGINS=f"http://localhost:{web_port},http://127.0.0.1:{web_port}",
-               **(extra_env or {}))
+    env = dict(os.environ, IEP_VAR_DIR=str(var_dir), **(extra_env or {}))
     proc = subprocess.Popen(
         [sys.executable, "-m", "bot", "run", "--rasa-port", str(rasa_port),
          "--action-port", str(action_port), "--web-port", str(web_port),
