@@ -25,7 +25,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.events import SessionStarted
-from sqlalchemy import create_engine, event, func, or_, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
@@ -78,6 +78,8 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
                                         connect_args={"check_same_thread": False})
             event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sessionmaker(bind=self.engine)
+        # sender id -> (domain, the conversation's rows in the database, its tracker)
+        self._cache: "OrderedDict[Text, Tuple[Any, int, DialogueStateTracker]]" = OrderedDict()
 
     # Loading a conversation means reading every event of its session and replaying
     # them into a tracker: the biggest cost of a turn in a long draft conversation. The
@@ -85,19 +87,13 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     # exactly the rows it was saved with (one indexed count; another worker or process
     # writing to the conversation makes it reload) and nothing unsaved was added to it
     # (a turn that failed half-way). So a turn never sees anything the database lacks.
-    def _cache(self) -> "OrderedDict[Text, Tuple[Any, int, DialogueStateTracker]]":
-        if not hasattr(self, "_iep_cache"):
-            self._iep_cache: "OrderedDict[Text, Tuple[Any, int, DialogueStateTracker]]" = \
-                OrderedDict()
-        return self._iep_cache
-
     def _rows_for(self, session: Any, sender_id: Text) -> int:
         events = self.SQLEvent.__table__
         return session.execute(select(func.count()).select_from(events)
                                .where(events.c.sender_id == sender_id)).scalar_one()
 
     def _remember(self, tracker: DialogueStateTracker, rows: int) -> None:
-        cache = self._cache()
+        cache = self._cache
         cache[tracker.sender_id] = (self.domain, rows, tracker)
         cache.move_to_end(tracker.sender_id)
         while len(cache) > CACHED_CONVERSATIONS:
@@ -109,8 +105,8 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id: Text,
                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         if fetch_events_from_all_sessions:
-            return await self._load(sender_id, True)
-        cached = self._cache().pop(sender_id, None)
+            return self._load(sender_id, True)
+        cached = self._cache.pop(sender_id, None)
         with self.session_scope() as session:
             rows = self._rows_for(session, sender_id)
         if cached is not None:
@@ -119,25 +115,19 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
                     and getattr(tracker, _STORED, None) == len(tracker.events)):
                 self._remember(tracker, rows)
                 return tracker
-        tracker = await self._load(sender_id, False)
+        tracker = self._load(sender_id, False)
         if tracker is not None:
             self._remember(tracker, rows)
         return tracker
 
-    async def _load(self, sender_id: Text,
-                    fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    def _load(self, sender_id: Text,
+              fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         # Rasa's own query, reading only the JSON column: building an ORM object per row
         # first was a third of the time it took to load a conversation.
-        events = self.SQLEvent.__table__
-        query = select(events.c.data).where(events.c.sender_id == sender_id)
-        if not fetch_events_from_all_sessions:  # the latest session only, as Rasa does
-            start = (select(func.max(events.c.timestamp))
-                     .where(events.c.sender_id == sender_id,
-                            events.c.type_name == SessionStarted.type_name)
-                     .scalar_subquery())
-            query = query.where(or_(events.c.timestamp >= start, start.is_(None)))
         with self.session_scope() as session:
-            rows = session.execute(query.order_by(events.c.id)).scalars().all()
+            rows = [data for (data,) in self._event_query(
+                session, sender_id, fetch_events_from_all_sessions,
+            ).with_entities(self.SQLEvent.data)]
         if not self.domain or not rows:
             return None
         tracker = DialogueStateTracker.from_dict(
@@ -168,11 +158,11 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
         setattr(tracker, _STORED, len(tracker.events))
-        cached = self._cache().get(tracker.sender_id)
+        cached = self._cache.get(tracker.sender_id)
         if new_session:
             # Loaded from the database, a conversation starts at its latest session; this
             # object still holds the earlier one, so the next turn reloads, as in Rasa.
-            self._cache().pop(tracker.sender_id, None)
+            self._cache.pop(tracker.sender_id, None)
         elif cached is not None and cached[2] is tracker:
             self._remember(tracker, cached[1] + len(rows))
 
