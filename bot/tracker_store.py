@@ -80,6 +80,8 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             self.sessionmaker = sessionmaker(bind=self.engine)
         # sender id -> (domain, the conversation's rows in the database, its tracker)
         self._cache: "OrderedDict[Text, Tuple[Any, int, DialogueStateTracker]]" = OrderedDict()
+        # sender ids that retrieve found without a single row (until their tracker is made)
+        self._new_conversations: "OrderedDict[Text, None]" = OrderedDict()
 
     # Loading a conversation means reading every event of its session and replaying
     # them into a tracker: the biggest cost of a turn in a long draft conversation. The
@@ -118,6 +120,19 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
         tracker = self._load(sender_id, False)
         if tracker is not None:
             self._remember(tracker, rows)
+        elif rows == 0:
+            self._new_conversations[sender_id] = None
+            if len(self._new_conversations) > CACHED_CONVERSATIONS:
+                self._new_conversations.popitem(last=False)
+        return tracker
+
+    def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
+        # A conversation that retrieve just found has no rows starts with none stored:
+        # its first save need not count them (an ORM count with a subquery).
+        tracker = super().init_tracker(sender_id)
+        if sender_id in self._new_conversations:
+            del self._new_conversations[sender_id]
+            setattr(tracker, _STORED, 0)
         return tracker
 
     def _load(self, sender_id: Text,

@@ -154,3 +154,22 @@ async def test_a_kept_conversation_is_never_staler_than_the_database(database_ur
         "one", "two", "three, via another worker", "four"]
     ours.engine.dispose()
     other_worker.engine.dispose()
+
+
+async def test_a_new_conversation_is_stored_event_for_event(database_url, monkeypatch):
+    # The first save of a new conversation skips Rasa's row count; every event must
+    # still reach the database, the very first one included.
+    monkeypatch.setenv("IEP_DATABASE_URL", database_url)
+    store = bot.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
+    sender = f"new-{database_url[:6]}-{id(store)}"
+    tracker = await store.get_or_create_tracker(sender)
+    tracker.update(UserUttered("hello", {"name": "greet"}))
+    tracker.update(ActionExecuted("action_listen"))
+    await store.save(tracker)
+
+    fresh = bot.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
+    stored = await fresh.retrieve_full_tracker(sender)
+    assert list(stored.events) == list(tracker.events)
+    assert [e.type_name for e in stored.events] == ["action", "user", "action"]
+    store.engine.dispose()
+    fresh.engine.dispose()
