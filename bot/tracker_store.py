@@ -106,18 +106,19 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     # loaded from, or last saved to, this store carries how many of its events are rows.
     async def _retrieve(self, sender_id: Text,
                         fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
-        if fetch_events_from_all_sessions:
-            return self._load(sender_id, True)
-        cached = self._cache.pop(sender_id, None)
         with self.session_scope() as session:
+            if fetch_events_from_all_sessions:
+                return self._load(session, sender_id, True)
+            cached = self._cache.pop(sender_id, None)
             rows = self._rows_for(session, sender_id)
-        if cached is not None:
-            domain, cached_rows, tracker = cached
-            if (domain is self.domain and cached_rows == rows
-                    and getattr(tracker, _STORED, None) == len(tracker.events)):
-                self._remember(tracker, rows)
-                return tracker
-        tracker = self._load(sender_id, False)
+            if cached is not None:
+                domain, cached_rows, kept = cached
+                if (domain is self.domain and cached_rows == rows
+                        and getattr(kept, _STORED, None) == len(kept.events)):
+                    self._remember(kept, rows)
+                    return kept
+            # A conversation without a single row has nothing to load.
+            tracker = self._load(session, sender_id, False) if rows else None
         if tracker is not None:
             self._remember(tracker, rows)
         elif rows == 0:
@@ -135,14 +136,13 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, _STORED, 0)
         return tracker
 
-    def _load(self, sender_id: Text,
+    def _load(self, session: Any, sender_id: Text,
               fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         # Rasa's own query, reading only the JSON column: building an ORM object per row
         # first was a third of the time it took to load a conversation.
-        with self.session_scope() as session:
-            rows = [data for (data,) in self._event_query(
-                session, sender_id, fetch_events_from_all_sessions,
-            ).with_entities(self.SQLEvent.data)]
+        rows = [data for (data,) in self._event_query(
+            session, sender_id, fetch_events_from_all_sessions,
+        ).with_entities(self.SQLEvent.data)]
         if not self.domain or not rows:
             return None
         tracker = DialogueStateTracker.from_dict(
