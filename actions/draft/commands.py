@@ -1,5 +1,5 @@
-"""The draft builder's actions outside the form: closing words, resuming with a code,
-deleting, pausing, and offering help when a parent shares a concern unprompted."""
+"""The draft builder's actions outside the form: resuming with a code, deleting,
+pausing, and offering help when a parent shares a concern unprompted."""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -8,32 +8,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.draft.closing import DELETED, PAUSED
 from actions.draft.codes import EXAMPLE_CODE, find_code
 from actions.draft.form import db, forget_draft, repository
 from actions.draft.language import sounds_like_worry
 from actions.draft.text import clean_text
 from actions.storage.repository import DraftView
-from bot.settings import public_url
 
-DOCX_NAME = "iep-parent-input.docx"
-TEXT_NAME = "iep-parent-input.txt"
-
-PAUSED = ("Okay, let's stop here. Your draft is saved.\nTo come back any time, even on "
-          "another device, start a chat and type: continue my draft **{code}**\n"
-          "Keep this code private: it opens your draft.")
-PAUSED_EMPTY = ("Okay, we'll stop here. Nothing was saved yet. Whenever you're ready, say "
-                "“help me write my vision statement”.")
-DELETED = ("Done. Your draft is deleted. Its resume code and download links no longer "
-           "work.")
 NOTHING_TO_DELETE = ("I don't have a draft from this chat. To delete one you saved before, "
                      "type “delete my draft” followed by its code, like "
                      f"“delete my draft {EXAMPLE_CODE}”.")
-FINISHED = ("Your draft is ready! Download it here:\n"
-            "[Word document (.docx)]({docx})\n"
-            "[Plain text (.txt)]({txt}) to paste into an email")
-NEXT_STEPS = ("Before the meeting, send it to the IEP team. Ask that it be included in the "
-              "IEP word for word, and keep a copy for yourself. The links are private to "
-              "you. To change the draft later, say “continue my draft {code}”.")
 ASK_CODE = ("Sure! Please type your resume code. It looks like this: {example}")
 WRONG_CODE = ("I couldn't find a draft with that code. Please check it and try again; it "
               "looks like {example}. If you can't find it, I can help you start a new "
@@ -50,36 +34,6 @@ NOT_OPEN = ("Your draft is saved. Say “continue my draft” to pick up where y
 NOT_STARTED = ("I can answer questions about IEPs, your rights and ESY, or help you write "
                "the parent concerns and vision parts of your child's IEP. Just say “help me "
                "write my vision statement” to start.")
-
-
-def download_links(secret: str) -> Dict[str, str]:
-    base = f"{public_url()}/drafts/{secret}"
-    return {"docx": f"{base}/{DOCX_NAME}", "txt": f"{base}/{TEXT_NAME}"}
-
-
-class ActionDraftClosed(Action):
-    """Runs after draft_form ends and says why it ended (slot draft_end)."""
-
-    def name(self) -> Text:
-        return "action_draft_closed"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
-        why = tracker.get_slot("draft_end")
-        code = tracker.get_slot("draft_code")
-        draft_id = tracker.get_slot("draft_id")
-        if why == "finished" and draft_id:
-            repo = await repository()
-            secret = await db(repo.issue_download_secret, draft_id)
-            dispatcher.utter_message(text=FINISHED.format(**download_links(secret)))
-            dispatcher.utter_message(text=NEXT_STEPS.format(code=code))
-        elif why == "paused":
-            dispatcher.utter_message(text=PAUSED.format(code=code) if draft_id and code
-                                     else PAUSED_EMPTY)
-        elif why == "deleted":
-            dispatcher.utter_message(text=DELETED)
-        # "gone": the form already said so.
-        return [SlotSet("draft_end", None)]
 
 
 class ActionResumeDraft(Action):

@@ -8,8 +8,9 @@ message in the draft comes here. This action then:
   2. saves an answer in its own transaction (autosave) before anything is asked;
   3. asks the next step itself (steps.py), from what the database says is missing.
 The form never rejects a message, so no per-intent unhappy-path rules are needed.
-To end the form it sets `requested_slot` to None and `draft_end` to why
-(finished/paused/deleted/gone); the rule after the form runs action_draft_closed.
+To end the form it says why (finished, with the download links; paused, with the
+resume code; deleted; gone) and sets `requested_slot` to None, all in the same call,
+so ending costs the parent's turn no second action.
 """
 from __future__ import annotations
 
@@ -21,13 +22,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.draft import steps
+from actions.draft.closing import DELETED, say_finished, say_paused
 from actions.draft.compose import compose
 from actions.draft.interpret import interpret, is_dont_know, parse_age, parse_name, word_count
 from actions.draft.language import concern_area
 from actions.draft.text import clean_text, quote
 from actions.knowledge import answer_for_intent, answers_by_intent, render
 from actions.states import canonical_state
-from actions.storage.repository import DraftNotFound, DraftView, default_repository
+from actions.storage.repository import (DraftNotFound, DraftView, default_repository,
+                                        repository_if_made)
 
 FORM = "draft_form"
 MAX_NUDGES = 2
@@ -61,8 +64,8 @@ async def db(function, *args, **kwargs):
 
 
 async def repository():
-    """The drafts repository; made (engine, tables) in a thread on first use."""
-    return await db(default_repository)
+    """The drafts repository; made (engine, tables) in a thread on first use only."""
+    return repository_if_made() or await db(default_repository)
 
 
 def just_activated(tracker: Tracker) -> bool:
@@ -94,9 +97,9 @@ def keep_asking(step: str, nudges: int = 0) -> List[EventType]:
             SlotSet("draft_answer", None)]
 
 
-def close_form(why: str) -> List[EventType]:
-    return [SlotSet("draft_end", why), SlotSet("draft_step", None),
-            SlotSet("draft_nudges", 0), SlotSet("requested_slot", None)]
+def close_form() -> List[EventType]:
+    return [SlotSet("draft_step", None), SlotSet("draft_nudges", 0),
+            SlotSet("requested_slot", None)]
 
 
 def forget_draft() -> List[EventType]:
@@ -123,7 +126,7 @@ class ValidateDraftForm(Action):
             return await self._handle(dispatcher, tracker, domain, draft)
         except DraftNotFound:
             dispatcher.utter_message(text=DRAFT_GONE)
-            return close_form("gone") + forget_draft()
+            return close_form() + forget_draft()
 
     # ------------------------------------------------------------------ start
     async def _start(self, dispatcher, tracker, draft) -> List[EventType]:
@@ -189,14 +192,17 @@ class ValidateDraftForm(Action):
             dispatcher.utter_message(text=UNCLEAR_EDIT, buttons=steps.REVIEW_QUESTION["buttons"])
             return keep_asking(step)
         if kind == "pause":
-            return close_form("paused")
+            say_paused(dispatcher, draft is not None, tracker.get_slot("draft_code"))
+            return close_form()
         if kind == "delete":
             await db(repo.delete, draft.id if draft else None)
-            return close_form("deleted") + forget_draft()
+            dispatcher.utter_message(text=DELETED)
+            return close_form() + forget_draft()
         if kind == "confirm":
             composed = await db(compose, draft)
-            await db(repo.finish, draft.id, composed.to_json())
-            return close_form("finished")
+            _, secret = await db(repo.finish, draft.id, composed.to_json())
+            say_finished(dispatcher, secret, tracker.get_slot("draft_code"))
+            return close_form()
         if kind == "edit":
             draft = await db(repo.update, draft.id, editing=reply.value)
             return await self._ask(dispatcher, steps.next_step(draft), draft)

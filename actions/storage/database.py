@@ -24,8 +24,12 @@ _engine: Optional[Engine] = None
 def make_engine(url: str) -> Engine:
     # hide_parameters: a failed statement is logged without its values, so a
     # parent's text never reaches a log file.
-    kwargs = dict(future=True, hide_parameters=True, pool_pre_ping=True)
-    if url.startswith("sqlite"):
+    kwargs = dict(future=True, hide_parameters=True)
+    if not url.startswith("sqlite"):
+        # A server connection can drop while pooled (restart, idle timeout); a local
+        # SQLite file cannot, so it skips the extra SELECT 1 on every checkout.
+        kwargs["pool_pre_ping"] = True
+    else:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         if make_url(url).database not in (None, "", ":memory:"):
             # SQLAlchemy 1.4 opens and closes a file database's connection for every

@@ -203,24 +203,19 @@ class DraftRepository:
             session.flush()
             return _view(draft)
 
-    def finish(self, draft_id: str, composed: str) -> DraftView:
-        """Marks the draft finished with the text the parent confirmed."""
+    def finish(self, draft_id: str, composed: str) -> Tuple[DraftView, str]:
+        """Marks the draft finished with the text the parent confirmed; returns it and
+        a new secret for its download links (earlier links stop working)."""
+        secret = new_download_secret()
         with self._unit_of_work() as session:
             draft = self._load(session, draft_id, for_update=True)
             draft.status = "finished"
             draft.composed = composed
             draft.editing = None
             draft.finished_at = utcnow()
-            session.flush()
-            return _view(draft)
-
-    def issue_download_secret(self, draft_id: str) -> str:
-        """A new secret for the download links; the previous links stop working."""
-        secret = new_download_secret()
-        with self._unit_of_work() as session:
-            draft = self._load(session, draft_id, for_update=True)
             draft.download_secret_hash = secret_hash(secret)
-        return secret
+            session.flush()
+            return _view(draft), secret
 
     def delete(self, draft_id: Optional[str]) -> bool:
         if not draft_id:
@@ -243,6 +238,11 @@ def default_repository() -> DraftRepository:
         from actions.storage.database import default_engine
 
         _default = DraftRepository(default_engine())
+    return _default
+
+
+def repository_if_made() -> Optional[DraftRepository]:
+    """The repository if it exists already (no database work), else None."""
     return _default
 
 

@@ -1,6 +1,6 @@
 """Drives the draft builder's actions the way Rasa does, with rasa-sdk Trackers built
 here: a rule starts draft_form, every message in the form goes to
-validate_draft_form, and when the form ends action_draft_closed speaks. The real
+validate_draft_form (which also says the closing words when the form ends). The real
 actions and a real database run; only NLU is given (intent + confidence per message),
 so each test says exactly what the classifier is assumed to have said. The whole
 stack with real NLU runs in tests/server/test_draft_server.py.
@@ -14,8 +14,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.draft.commands import (ActionDeleteDraft, ActionDraftClosed, ActionOfferDraft,
-                                    ActionResumeDraft)
+from actions.draft.commands import ActionDeleteDraft, ActionOfferDraft, ActionResumeDraft
 from actions.draft.form import FORM, ValidateDraftForm
 
 DOMAIN = {"responses": {"utter_out_of_scope": [{"text": "outside what I know"}]}}
@@ -59,13 +58,7 @@ class Parent:
 
     async def _form_turn(self, tracker: Tracker) -> List[Dict[str, Any]]:
         messages = await self._run(ValidateDraftForm(), tracker)
-        if SlotSet("requested_slot", None) in self._last_events:
-            self.form_active = False
-            after = self._tracker(tracker.latest_message["text"],
-                                  tracker.latest_message["intent"]["name"], 1.0)
-            messages += await self._run(ActionDraftClosed(), after)
-        else:
-            self.form_active = True
+        self.form_active = SlotSet("requested_slot", None) not in self._last_events
         return messages
 
     # --------------------------------------------------------------- a parent

@@ -21,7 +21,7 @@ def test_a_draft_is_found_by_its_code_however_the_parent_types_it(draft_db):
 
 def test_only_hashes_of_codes_and_secrets_are_stored(draft_db):
     draft, code = draft_db.create(child_name="Maya")
-    secret = draft_db.issue_download_secret(draft.id)
+    _, secret = draft_db.finish(draft.id, "{}")
     with draft_db.engine.connect() as conn:
         row = conn.execute(text("SELECT * FROM iep_drafts WHERE id = :id"),
                            {"id": draft.id}).mappings().one()
@@ -31,10 +31,10 @@ def test_only_hashes_of_codes_and_secrets_are_stored(draft_db):
     assert row["resume_code_hash"] == code_hash(code)
 
 
-def test_a_new_download_secret_retires_the_old_link(draft_db):
+def test_finishing_again_after_a_change_retires_the_old_link(draft_db):
     draft, _ = draft_db.create(child_name="")
-    old = draft_db.issue_download_secret(draft.id)
-    new = draft_db.issue_download_secret(draft.id)
+    _, old = draft_db.finish(draft.id, "{}")
+    _, new = draft_db.finish(draft.id, "{}")
     assert draft_db.find_by_download_secret(old) is None
     assert draft_db.find_by_download_secret(new).id == draft.id
 

@@ -36,8 +36,7 @@ def finished_draft(repo):
                            concerns_done=True, this_year="a friend at lunch",
                            vision="middle school with friends")
     draft, _ = repo.add_concern(draft.id, "she eats lunch alone", "social_emotional")
-    draft = repo.finish(draft.id, compose(draft).to_json())
-    return draft, repo.issue_download_secret(draft.id)
+    return repo.finish(draft.id, compose(draft).to_json())
 
 
 async def test_the_word_document_downloads_with_the_secret(repo, client):
@@ -68,7 +67,7 @@ async def test_anything_but_the_current_secret_is_a_plain_404(repo, client):
                  "/drafts/../../etc/passwd/iep-parent-input.txt"):
         response = await client.get(path)
         assert response.status == 404 and "Maya" not in await response.text()
-    newer = repo.issue_download_secret(draft.id)
+    _, newer = repo.finish(draft.id, compose(draft).to_json())  # finished again
     assert (await client.get(f"/drafts/{secret}/iep-parent-input.txt")).status == 404
     assert (await client.get(f"/drafts/{newer}/iep-parent-input.txt")).status == 200
     repo.delete(draft.id)
@@ -77,5 +76,6 @@ async def test_anything_but_the_current_secret_is_a_plain_404(repo, client):
 
 async def test_an_unfinished_draft_has_nothing_to_download(repo, client):
     draft, _ = repo.create(child_name="Leo")
-    secret = repo.issue_download_secret(draft.id)
+    _, secret = repo.finish(draft.id, "{}")
+    repo.update(draft.id, status="in_progress", composed=None)  # a secret, nothing to serve
     assert (await client.get(f"/drafts/{secret}/iep-parent-input.docx")).status == 404
