@@ -13,6 +13,10 @@
   components as single-threaded as Rasa ran them.
 - `Domain.is_empty` builds a whole empty Domain to compare with, on every message
   (~9% of a draft turn). We compare with one built once.
+- Every call to the action server carried the whole conversation's events (40 KB by
+  the end of a draft), built and encoded as JSON on the event loop. Our actions read
+  slots, the latest message and this turn's events only (see actions/__init__.py), so
+  the call carries the events from the parent's latest message on.
 - Every call to the action server opened a new HTTP client and TCP connection. One
   client per endpoint keeps connections alive (for 2 s, under the action server's 5 s,
   so a connection is never reused just as the server closes it).
@@ -25,16 +29,17 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from typing import Any, Dict, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Text, Type
 
 import aiohttp
+import rasa
 import rasa.shared.utils.common
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import Event
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
 
@@ -63,6 +68,29 @@ def _action_result_validators():
 
 
 _original_validate = RemoteAction._validate_action_result
+
+
+def this_turns_events(tracker: DialogueStateTracker) -> List[Event]:
+    """The events from the latest user message on (all of them if there is none)."""
+    turn: List[Event] = []
+    for event in reversed(tracker.events):
+        turn.append(event)
+        if isinstance(event, UserUttered):
+            return turn[::-1]
+    return list(tracker.events)
+
+
+def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker,
+                        domain: Domain) -> Dict[Text, Any]:
+    """Rasa's request to the action server, with this turn's events only."""
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = [event.as_dict() for event in this_turns_events(tracker)]
+    result = {"next_action": self._name, "sender_id": tracker.sender_id,
+              "tracker": state, "version": rasa.__version__}
+    if (not self._is_selective_domain_enabled()
+            or domain.does_custom_action_explicitly_need_domain(self.name())):
+        result["domain"] = domain.as_dict()
+    return result
 
 
 def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
@@ -153,6 +181,7 @@ def _session(self: EndpointConfig) -> _KeptSession:
 
 def apply() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    RemoteAction._action_call_format = _action_call_format  # type: ignore[assignment]
     Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
     MessageProcessor.parse_message = _parse_message  # type: ignore[assignment]
     Domain.is_empty = _is_empty  # type: ignore[assignment]

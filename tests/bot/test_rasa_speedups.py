@@ -4,6 +4,7 @@ from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
 import bot.tracker_store
@@ -173,3 +174,25 @@ async def test_a_new_conversation_is_stored_event_for_event(database_url, monkey
     assert [e.type_name for e in stored.events] == ["action", "user", "action"]
     store.engine.dispose()
     fresh.engine.dispose()
+
+
+def test_the_action_server_gets_every_slot_and_this_turns_events():
+    from rasa.shared.core.events import ActiveLoop, BotUttered, SessionStarted
+
+    domain = Domain.from_yaml("version: '3.1'\nintents: [greet, ask_esy]\n"
+                              "slots:\n  us_state:\n    type: text\n    mappings: []\n"
+                              "actions: [action_answer]")
+    tracker = DialogueStateTracker.from_events("parent", [
+        SessionStarted(), ActionExecuted("action_listen"),
+        UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+        SlotSet("us_state", "Massachusetts"), BotUttered("Hi!"),
+        ActionExecuted("action_listen"),
+        UserUttered("what is esy", {"name": "ask_esy", "confidence": 1.0}),
+        ActiveLoop("draft_form")], slots=domain.slots)
+    call = action()._action_call_format(tracker, domain)
+    state = call["tracker"]
+    assert [e["event"] for e in state["events"]] == ["user", "active_loop"]
+    assert state["events"][0]["text"] == "what is esy"
+    assert state["slots"]["us_state"] == "Massachusetts"  # set two turns ago
+    assert state["latest_message"]["intent"]["name"] == "ask_esy"
+    assert call["next_action"] == "action_answer" and "intents" in call["domain"]
