@@ -59,7 +59,8 @@ PENDING_ADDED = "I've added what you told me earlier as a concern: “{text}”"
 
 async def db(function, *args, **kwargs):
     """Database and spaCy work runs in a worker thread: the action server's event
-    loop keeps serving other parents meanwhile."""
+    loop keeps serving other parents meanwhile. Everything validate_draft_form does
+    for a message runs in one such call (ValidateDraftForm._turn)."""
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
@@ -113,23 +114,28 @@ class ValidateDraftForm(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        repo = await repository()
+        # One worker thread per message: the event loop keeps serving other parents,
+        # and a turn's database and spaCy work costs one hand-off, not one per step.
+        return await db(self._turn, dispatcher, tracker, domain)
+
+    def _turn(self, dispatcher, tracker, domain) -> List[EventType]:
+        repo = default_repository()
         draft_id = tracker.get_slot("draft_id")
         try:
-            draft = await db(repo.get, draft_id) if draft_id else None
+            draft = repo.get(draft_id) if draft_id else None
             if just_activated(tracker):
                 # A draft deleted elsewhere since: this chat simply starts a new one.
                 forget = forget_draft()[:2] if draft_id and draft is None else []
-                return forget + await self._start(dispatcher, tracker, draft)
+                return forget + self._start(dispatcher, tracker, draft)
             if draft_id and draft is None:
                 raise DraftNotFound(draft_id)
-            return await self._handle(dispatcher, tracker, domain, draft)
+            return self._handle(dispatcher, tracker, domain, draft)
         except DraftNotFound:
             dispatcher.utter_message(text=DRAFT_GONE)
             return close_form() + forget_draft()
 
     # ------------------------------------------------------------------ start
-    async def _start(self, dispatcher, tracker, draft) -> List[EventType]:
+    def _start(self, dispatcher, tracker, draft) -> List[EventType]:
         if draft is None:
             dispatcher.utter_message(text=INTRO)
         elif draft.finished:
@@ -137,35 +143,35 @@ class ValidateDraftForm(Action):
         else:
             dispatcher.utter_message(text=WELCOME_BACK)
         events: List[EventType] = []
-        draft = await self._absorb_pending(dispatcher, tracker, draft, events)
-        return events + await self._ask(dispatcher, steps.next_step(draft), draft)
+        draft = self._absorb_pending(dispatcher, tracker, draft, events)
+        return events + self._ask(dispatcher, steps.next_step(draft), draft)
 
-    async def _absorb_pending(self, dispatcher, tracker, draft, events):
+    def _absorb_pending(self, dispatcher, tracker, draft, events):
         """A concern typed before the draft started (see action_offer_draft) becomes
         the draft's concern as soon as there is a draft to hold it."""
         pending = tracker.get_slot("pending_concern")
         if not pending or draft is None:
             return draft
-        area = await db(concern_area, pending)
-        draft, _ = await db(default_repository().add_concern, draft.id, pending, area)
+        area = concern_area(pending)
+        draft, _ = default_repository().add_concern(draft.id, pending, area)
         dispatcher.utter_message(text=PENDING_ADDED.format(text=quote(pending)))
         events.append(SlotSet("pending_concern", None))
         return draft
 
-    async def _ask(self, dispatcher, step: str, draft: Optional[DraftView],
-                   nudges: int = 0, again: bool = False) -> List[EventType]:
+    def _ask(self, dispatcher, step: str, draft: Optional[DraftView],
+             nudges: int = 0, again: bool = False) -> List[EventType]:
         """Asks `step`. Asked `again` after a detour, the review shows only its
         question (the draft is just above in the chat)."""
         if again and steps.kind(step) == "review":
             dispatcher.utter_message(**steps.REVIEW_QUESTION)
             return keep_asking(step, nudges)
-        review = await db(compose, draft) if steps.kind(step) == "review" else None
+        review = compose(draft) if steps.kind(step) == "review" else None
         for message in steps.ask(step, draft, review):
             dispatcher.utter_message(**message)
         return keep_asking(step, nudges)
 
     # ------------------------------------------------------------------ a message
-    async def _handle(self, dispatcher, tracker, domain, draft) -> List[EventType]:
+    def _handle(self, dispatcher, tracker, domain, draft) -> List[EventType]:
         repo = default_repository()
         step = tracker.get_slot("draft_step") or steps.next_step(draft)
         cid = steps.concern_id(step)
@@ -181,13 +187,13 @@ class ValidateDraftForm(Action):
         if kind == "knowledge":
             events = self._answer_question(dispatcher, tracker, reply.value)
             dispatcher.utter_message(text=BACK_TO_DRAFT)
-            return events + await self._ask(dispatcher, step, draft, nudges, again=True)
+            return events + self._ask(dispatcher, step, draft, nudges, again=True)
         if kind == "aside":
             self._aside(dispatcher, tracker, domain, reply.value)
-            return await self._ask(dispatcher, step, draft, nudges, again=True)
+            return self._ask(dispatcher, step, draft, nudges, again=True)
         if kind in ("help", "busy", "repeat"):
             dispatcher.utter_message(text={"help": HELP, "busy": BUSY}.get(kind, BACK_TO_DRAFT))
-            return await self._ask(dispatcher, step, draft, nudges, again=True)
+            return self._ask(dispatcher, step, draft, nudges, again=True)
         if kind == "unclear_edit":
             dispatcher.utter_message(text=UNCLEAR_EDIT, buttons=steps.REVIEW_QUESTION["buttons"])
             return keep_asking(step)
@@ -195,34 +201,34 @@ class ValidateDraftForm(Action):
             say_paused(dispatcher, draft is not None, tracker.get_slot("draft_code"))
             return close_form()
         if kind == "delete":
-            await db(repo.delete, draft.id if draft else None)
+            repo.delete(draft.id if draft else None)
             dispatcher.utter_message(text=DELETED)
             return close_form() + forget_draft()
         if kind == "confirm":
-            composed = await db(compose, draft)
-            _, secret = await db(repo.finish, draft.id, composed.to_json())
+            composed = compose(draft)
+            _, secret = repo.finish(draft.id, composed.to_json())
             say_finished(dispatcher, secret, tracker.get_slot("draft_code"))
             return close_form()
         if kind == "edit":
-            draft = await db(repo.update, draft.id, editing=reply.value)
-            return await self._ask(dispatcher, steps.next_step(draft), draft)
+            draft = repo.update(draft.id, editing=reply.value)
+            return self._ask(dispatcher, steps.next_step(draft), draft)
         if kind == "remove":
-            draft = await db(repo.remove_concern, draft.id, int(reply.value))
+            draft = repo.remove_concern(draft.id, int(reply.value))
             dispatcher.utter_message(text="Done, that concern is removed.")
-            return await self._ask(dispatcher, steps.next_step(draft), draft)
+            return self._ask(dispatcher, steps.next_step(draft), draft)
 
         events: List[EventType] = []
         if kind in ("skip", "done"):
-            draft = await self._skip(dispatcher, step, draft, events)
+            draft = self._skip(dispatcher, step, draft, events)
         else:  # an answer
             short = self._too_short(step, text)
             if short and nudges < MAX_NUDGES:
                 dispatcher.utter_message(text=short if isinstance(short, str)
                                          else steps.nudge(step, nudges + 1))
                 return keep_asking(step, nudges + 1)
-            draft = await self._save(dispatcher, tracker, step, text, draft, events)
-        draft = await self._absorb_pending(dispatcher, tracker, draft, events)
-        return events + await self._ask(dispatcher, steps.next_step(draft), draft)
+            draft = self._save(dispatcher, tracker, step, text, draft, events)
+        draft = self._absorb_pending(dispatcher, tracker, draft, events)
+        return events + self._ask(dispatcher, steps.next_step(draft), draft)
 
     def _answer_question(self, dispatcher, tracker, intent) -> List[EventType]:
         answer = answer_for_intent(intent)
@@ -264,22 +270,22 @@ class ValidateDraftForm(Action):
         return is_dont_know(text) or word_count(text) < minimum
 
     # ------------------------------------------------------------------ saving
-    async def _create(self, dispatcher, events, **fields) -> DraftView:
+    def _create(self, dispatcher, events, **fields) -> DraftView:
         """The first answer creates the draft; its resume code is shown right away,
         so even a closed tab can come back."""
-        draft, code = await db(default_repository().create, **fields)
+        draft, code = default_repository().create(**fields)
         dispatcher.utter_message(text=CODE_NOTICE.format(code=code))
         events += [SlotSet("draft_id", draft.id), SlotSet("draft_code", code)]
         return draft
 
-    async def _save(self, dispatcher, tracker, step, text, draft, events) -> DraftView:
+    def _save(self, dispatcher, tracker, step, text, draft, events) -> DraftView:
         """One answer, one transaction: committed before the next question."""
         repo = default_repository()
         kind = steps.kind(step)
         cid = steps.concern_id(step)
         done_editing = {"editing": None} if draft and draft.editing == step else {}
         if is_dont_know(text):  # after the nudges: leave the part out
-            return await self._skip(dispatcher, step, draft, events)
+            return self._skip(dispatcher, step, draft, events)
         if kind == "child_name":
             # Still no name after the nudges: go on without one.
             fields = {"child_name": parse_name(text) or ""}
@@ -287,41 +293,41 @@ class ValidateDraftForm(Action):
             if age is not None and draft is None:  # "Maya, 9": step 1 in one go
                 fields.update(child_age=age, child_age_text=str(age))
             if draft is None:
-                return await self._create(dispatcher, events, **fields)
-            return await db(repo.update, draft.id, child_name=fields["child_name"],
+                return self._create(dispatcher, events, **fields)
+            return repo.update(draft.id, child_name=fields["child_name"],
                             **done_editing)
         if kind == "child_age":
-            return await db(repo.update, draft.id, child_age_text=text,
+            return repo.update(draft.id, child_age_text=text,
                             child_age=parse_age(text), **done_editing)
         if kind == "concern" and cid is None:
-            area = await db(concern_area, text)
+            area = concern_area(text)
             fields = {"editing": None} if draft.editing == "concern" else {}
-            draft, _ = await db(repo.add_concern, draft.id, text, area, **fields)
+            draft, _ = repo.add_concern(draft.id, text, area, **fields)
             return draft
         if kind == "concern":
-            area = await db(concern_area, text + " " + (draft.concern(cid).consider or ""))
-            return await db(repo.update_concern, draft.id, cid, happens=text, area=area,
+            area = concern_area(text + " " + (draft.concern(cid).consider or ""))
+            return repo.update_concern(draft.id, cid, happens=text, area=area,
                             **done_editing)
         if kind == "consider":
-            area = await db(concern_area, draft.concern(cid).happens + " " + text)
-            return await db(repo.update_concern, draft.id, cid, consider=text, area=area,
+            area = concern_area(draft.concern(cid).happens + " " + text)
+            return repo.update_concern(draft.id, cid, consider=text, area=area,
                             **done_editing)
-        return await db(repo.update, draft.id, **{steps.FIELDS[kind]: text}, **done_editing)
+        return repo.update(draft.id, **{steps.FIELDS[kind]: text}, **done_editing)
 
-    async def _skip(self, dispatcher, step, draft, events) -> DraftView:
+    def _skip(self, dispatcher, step, draft, events) -> DraftView:
         """Skipping leaves a part out (""); while changing a part, it keeps the old
         text. "That's all" ends the concerns."""
         repo = default_repository()
         kind = steps.kind(step)
         cid = steps.concern_id(step)
         if draft is None:  # skipping the name: the draft starts without one
-            return await self._create(dispatcher, events, child_name="")
+            return self._create(dispatcher, events, child_name="")
         if draft.editing == step:
-            return await db(repo.update, draft.id, editing=None)
+            return repo.update(draft.id, editing=None)
         if kind == "concern" and cid is None:
-            return await db(repo.update, draft.id, concerns_done=True)
+            return repo.update(draft.id, concerns_done=True)
         if kind == "consider":
-            return await db(repo.update_concern, draft.id, cid, consider="")
+            return repo.update_concern(draft.id, cid, consider="")
         if kind == "child_age":
-            return await db(repo.update, draft.id, child_age_text="", child_age=None)
-        return await db(repo.update, draft.id, **{steps.FIELDS[kind]: ""})
+            return repo.update(draft.id, child_age_text="", child_age=None)
+        return repo.update(draft.id, **{steps.FIELDS[kind]: ""})

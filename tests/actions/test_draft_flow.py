@@ -378,3 +378,38 @@ async def test_an_unsure_nlu_still_lets_a_question_through_but_not_a_statement(d
                             0.5, ranking=unsure)
     assert "Source:" not in said and "What helps Lia" in said
     assert saved(draft_db, parent).strengths == "She wants to learn everything about space"
+
+
+async def test_a_turn_waiting_for_the_database_does_not_hold_up_other_parents(draft_db):
+    # Another writer (another tab, the web page) holds the draft's row for a moment.
+    # While this parent's answer waits for it, the action server must keep serving
+    # everyone else; then the answer is saved as usual.
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    parent = Parent()
+    await parent.start()
+    await parent.say("Maya", "child_details")
+    held = draft_db.engine.connect()
+    held.begin()
+    held.execute(text("UPDATE iep_drafts SET child_age_text = child_age_text WHERE id = :id"),
+                 {"id": parent.slots["draft_id"]})
+    released = []
+
+    def release():
+        released.append(time.monotonic())
+        held.rollback()
+        held.close()
+
+    threading.Timer(0.5, release).start()
+    turn = asyncio.create_task(parent.say("9", "child_details"))
+    ticks = []
+    while not turn.done():
+        await asyncio.sleep(0.02)
+        ticks.append(time.monotonic())
+    assert "Step 2 of 6" in await turn
+    assert saved(draft_db, parent).child_age == 9
+    assert released and len([t for t in ticks if t < released[0]]) >= 10, \
+        "other parents waited while one turn waited for the database"
