@@ -131,3 +131,40 @@ def test_fast_probabilities_equal_scikit_learns():
     fitted = LogisticRegression(C=50, max_iter=2000).fit(features, labels)
     classifier = LinearIntentClassifier({}, None, None, {"classifier": fitted})
     assert np.allclose(classifier._probabilities(features), fitted.predict_proba(features))
+
+
+def test_one_message_scoring_gives_the_same_ranking_as_the_batch_path(tmp_path):
+    # The server scores one message at a time without scikit-learn's transform; it must
+    # give the numbers the batch path (used in training and `make eval`) gives.
+    import scipy.sparse as sp
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.features import Features
+    from rasa.shared.nlu.training_data.message import Message
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from bot.nlu.linear_classifier import LinearIntentClassifier
+
+    rng = np.random.default_rng(3)
+
+    def message(text, intent=None):
+        m = Message(data={"text": text, **({"intent": intent} if intent else {})})
+        m.add_features(Features(rng.normal(0, 0.1, size=(1, 8)).astype(np.float32), "sentence",
+                                "text", "MiniLMFeaturizer"))
+        m.add_features(Features(sp.coo_matrix(rng.integers(0, 2, size=(1, 3)).astype(float)),
+                                "sentence", "text", "RegexFeaturizer"))
+        return m
+
+    examples = [("what is esy", "ask_esy"), ("extended school year services", "ask_esy"),
+                ("summer help so he keeps his skills", "ask_esy"),
+                ("is the bus part of the IEP", "ask_bus"), ("who drives my kid", "ask_bus"),
+                ("transportation to school", "ask_bus"), ("hello there", "greet"),
+                ("hi!", "greet"), ("good morning", "greet")]
+    classifier = LinearIntentClassifier({}, LocalModelStorage(tmp_path), Resource("clf"))
+    classifier.train(TrainingData([message(t, i) for t, i in examples]))
+    for text in ["esy??", "does the bus come to our house", "hiya", "zzz", "", "Summer SUMMER"]:
+        one = message(text)
+        batch = classifier._probabilities(classifier._features([one]))[0]
+        assert np.allclose(classifier._one_message_probabilities(one), batch, atol=1e-12)
+    processed = classifier.process([message("who drives the bus")])[0]
+    assert processed.get("intent")["name"] == "ask_bus"
