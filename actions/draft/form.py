@@ -294,11 +294,10 @@ class ValidateDraftForm(Action):
                 fields.update(child_age=age, child_age_text=str(age))
             if draft is None:
                 return self._create(dispatcher, events, **fields)
-            return repo.update(draft.id, child_name=fields["child_name"],
-                            **done_editing)
+            return repo.update(draft.id, child_name=fields["child_name"], **done_editing)
         if kind == "child_age":
-            return repo.update(draft.id, child_age_text=text,
-                            child_age=parse_age(text), **done_editing)
+            return repo.update(draft.id, child_age_text=text, child_age=parse_age(text),
+                               **done_editing)
         if kind == "concern" and cid is None:
             area = concern_area(text)
             fields = {"editing": None} if draft.editing == "concern" else {}
@@ -307,11 +306,11 @@ class ValidateDraftForm(Action):
         if kind == "concern":
             area = concern_area(text + " " + (draft.concern(cid).consider or ""))
             return repo.update_concern(draft.id, cid, happens=text, area=area,
-                            **done_editing)
+                                       **done_editing)
         if kind == "consider":
             area = concern_area(draft.concern(cid).happens + " " + text)
             return repo.update_concern(draft.id, cid, consider=text, area=area,
-                            **done_editing)
+                                       **done_editing)
         return repo.update(draft.id, **{steps.FIELDS[kind]: text}, **done_editing)
 
     def _skip(self, dispatcher, step, draft, events) -> DraftView:

@@ -212,7 +212,6 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return cls(config, model_storage, resource, model)
 
 
-
 class _TfidfBlock:
     """A fitted TfidfVectorizer's `transform` for one text, as (columns, values): counts
     of known n-grams, 1 + log(count) when sublinear, times IDF, scaled to unit length.
