@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 
 from bot import ROOT
 from bot.messages import SORRY_MESSAGE
-from bot.settings import VAR_DIR, allowed_origins, database_url
+from bot.settings import VAR_DIR, allowed_origins, database_url, page_origins
 from bot.webpage import create_app
 
 READY_LINE = "IEP Guide is ready"
@@ -231,8 +231,7 @@ class Stack:
 async def run(args: argparse.Namespace) -> int:
     # The page's own address is always allowed to reach the bot: moved to another port,
     # it must not get a widget whose replies the browser blocks.
-    os.environ.setdefault("IEP_ALLOWED_ORIGINS", f"http://localhost:{args.web_port},"
-                                                 f"http://127.0.0.1:{args.web_port}")
+    os.environ.setdefault("IEP_ALLOWED_ORIGINS", page_origins(args.web_port))
     stack = Stack(args.rasa_port, args.action_port, args.web_port, args.models)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

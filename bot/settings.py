@@ -25,12 +25,14 @@ def database_url(kind: str) -> str:
     return f"sqlite:///{VAR_DIR / (kind + '.db')}"
 
 
+def page_origins(web_port: int) -> str:
+    """The web page's own origins on this machine, as IEP_ALLOWED_ORIGINS lists them."""
+    return f"http://localhost:{web_port},http://127.0.0.1:{web_port}"
+
+
 def allowed_origins() -> List[str]:
     """Web origins allowed to talk to the bot (CORS and socket.io)."""
-    raw = os.environ.get(
-        "IEP_ALLOWED_ORIGINS",
-        "http://localhost:8080,http://127.0.0.1:8080",
-    )
+    raw = os.environ.get("IEP_ALLOWED_ORIGINS", page_origins(8080))
     return [o.strip() for o in raw.split(",") if o.strip()]
 
 
