@@ -23,7 +23,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                   $(wildcard bot/nlu/*.py)
+                   $(wildcard bot/server/nlu/*.py) $(wildcard bot/nlp/*.py)
 
 .PHONY: help run test setup validate train pytest stories bench eval lock clean
 
@@ -55,19 +55,19 @@ $(SYSTEM_OK): scripts/setup-system.sh
 	@mkdir -p var && touch $@
 
 # Locust lives in its own venv so gevent/Flask never touch Rasa's pinned packages.
-$(BENCH_OK): bot/bench/requirements.txt bot/bench/constraints.txt
+$(BENCH_OK): bot/tools/bench/requirements.txt bot/tools/bench/constraints.txt
 	@echo "==> Installing the load tool (Locust) into .venv-bench"
 	@"$$(scripts/find-python310.sh)" -m venv .venv-bench
 	@.venv-bench/bin/python -m pip install --quiet --disable-pip-version-check \
-		-r bot/bench/requirements.txt -c bot/bench/constraints.txt
+		-r bot/tools/bench/requirements.txt -c bot/tools/bench/constraints.txt
 	@touch $@
 
-$(SPACY): $(VENV_OK) bot/spacy_pipeline.py $(wildcard bot/vocabulary/*.yml)
-	@$(PY) -m bot.spacy_pipeline
+$(SPACY): $(VENV_OK) bot/nlp/spacy_pipeline.py $(wildcard bot/vocabulary/*.yml)
+	@$(PY) -m bot.nlp.spacy_pipeline
 
 # The sentence model as an ONNX graph, written from the pip-installed weights.
-$(MINILM): $(VENV_OK) bot/nlu/minilm_onnx.py
-	@$(PY) -m bot.nlu.minilm_onnx
+$(MINILM): $(VENV_OK) bot/nlp/minilm_onnx.py
+	@$(PY) -m bot.nlp.minilm_onnx
 	@touch $@
 
 $(MODEL): $(VENV_OK) $(SPACY) $(MINILM) $(TRAINING_INPUTS)
@@ -91,13 +91,13 @@ stories: $(VENV_OK) $(MODEL)
 # About 10 minutes: trains both bots, loads each at 1/5/20/50 parents, runs `make eval`,
 # writes results/bench/report.md and latency.png, prints a one-line summary last.
 bench: setup $(BENCH_OK) $(MODEL)
-	@$(PY) -m bot.bench
+	@$(PY) -m bot.tools.bench
 
 # NLU cross-validation (3 folds; about 3 minutes on 2 cores): intent accuracy, macro-F1,
 # out_of_scope recall/precision and a FallbackClassifier threshold sweep; writes
 # results/nlu_eval/confusion_matrix.png, errors.txt and report.json.
 eval: $(VENV_OK) $(SPACY) $(MINILM)
-	@$(PY) -m bot.nlu_eval --folds 3 --out results/nlu_eval
+	@$(PY) -m bot.tools.nlu_eval --folds 3 --out results/nlu_eval
 
 # Re-resolve every pinned version (run after editing requirements.txt).
 lock:

@@ -7,9 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import answer_for_intent, render
+from bot.knowledge.answers import answer_for_intent, render
 from actions.page_data import site_state  # website widget (issue 5)
-from actions.states import canonical_state
+from bot.knowledge.states import canonical_state
 
 
 class ActionAnswer(Action):

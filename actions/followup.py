@@ -15,11 +15,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge import (
+from bot.knowledge.answers import (
     TEAM_DECIDES, TEAM_SOURCE, Answer, answer_for_topic, as_messages,
 )
 from actions.page_data import site_state  # the website's own state (issue 5)
-from actions.states import canonical_state
+from bot.knowledge.states import canonical_state
 
 ASK_STATE = (
     "Which state do you live in? Rules can differ a little from state to state, "

@@ -1,6 +1,6 @@
 """What the website tells the bot about itself.
 
-The embed snippet (bot/static/embed.js) sends page data with every message as
+The embed snippet (bot/web/static/embed.js) sends page data with every message as
 rasa-webchat's `customData`; credentials.yml (`metadata_key: customData`) makes Rasa
 store it as the message's metadata. A parent-center site sets its state there, e.g.
 IEPGuide.init({botUrl: ..., state: "Massachusetts"}).

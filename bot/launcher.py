@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, text
 from bot import ROOT
 from bot.messages import SORRY_MESSAGE
 from bot.settings import VAR_DIR, allowed_origins, database_url, page_origins
-from bot.webpage import create_app
+from bot.web.app import create_app
 
 READY_LINE = "IEP Guide is ready"
 PROBE_MESSAGE = "/ask_what_is_iep"
@@ -139,7 +139,7 @@ class Stack:
         model = latest_model(self.models_dir)
         endpoints = write_endpoints(self.action_port, self.run_dir)
         py = sys.executable
-        self._spawn("actions", [py, "-m", "bot.action_server", "--actions", "actions",
+        self._spawn("actions", [py, "-m", "bot.server.action_server", "--actions", "actions",
                                 "--port", str(self.action_port)])
         self._spawn("rasa", [py, "-m", "rasa", "run", "--model", str(model),
                              "--port", str(self.rasa_port),

@@ -129,3 +129,23 @@ def postgres_url() -> Iterator[str]:
     subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data / "db"),
                     "-m", "fast", "stop"], capture_output=True)
     shutil.rmtree(data, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- drafts database
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def draft_db(request, tmp_path):
+    """The drafts database: every test that asks for it runs twice, on a fresh SQLite
+    file and on the real PostgreSQL server from `postgres_url`."""
+    from bot.storage.database import make_engine
+    from bot.storage.repository import DraftRepository, use_repository
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'drafts.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    repository = DraftRepository(engine)
+    use_repository(repository)
+    yield repository
+    use_repository(None)
+    engine.dispose()

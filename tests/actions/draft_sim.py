@@ -3,7 +3,7 @@ here: a rule starts draft_form, every message in the form goes to
 validate_draft_form (which also says the closing words when the form ends). The real
 actions and a real database run; only NLU is given (intent + confidence per message),
 so each test says exactly what the classifier is assumed to have said. The whole
-stack with real NLU runs in tests/server/test_draft_server.py.
+stack with real NLU runs in tests/system/test_draft_server.py.
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.draft.commands import ActionDeleteDraft, ActionOfferDraft, ActionResumeDraft
-from actions.draft.form import FORM, ValidateDraftForm
+from actions.draft_commands import ActionDeleteDraft, ActionOfferDraft, ActionResumeDraft
+from actions.draft_form import FORM, ValidateDraftForm
 
 DOMAIN = {"responses": {"utter_out_of_scope": [{"text": "outside what I know"}]}}
 

@@ -4,7 +4,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
-from actions.knowledge import DISCLAIMER
+from bot.knowledge.answers import DISCLAIMER
 
 
 def tracker(intent, text="", **slots):

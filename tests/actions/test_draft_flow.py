@@ -8,10 +8,10 @@ from io import BytesIO
 
 import docx
 
-from actions.draft.codes import find_code, new_resume_code
-from actions.draft.compose import ComposedDraft
-from actions.draft.export import to_docx, to_text
-from actions.knowledge import answers_by_intent
+from bot.draft.codes import find_code, new_resume_code
+from bot.draft.compose import ComposedDraft
+from bot.draft.export import to_docx, to_text
+from bot.knowledge.answers import answers_by_intent
 from tests.actions.draft_sim import Parent
 
 CODE = re.compile(r"\*\*([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\*\*")

@@ -5,7 +5,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.followup import ASK_STATE, WHAT_TO_EXPLAIN, ActionFollowUp
-from actions.knowledge import DISCLAIMER, TEAM_DECIDES, answer_for_topic
+from bot.knowledge.answers import DISCLAIMER, TEAM_DECIDES, answer_for_topic
 
 ESY = answer_for_topic("esy")
 
@@ -105,7 +105,7 @@ def test_follow_up_sentences_read_at_grade_8_or_below():
     import textstat
 
     from actions.followup import STATE_REMEMBERED
-    from actions.knowledge import OTHER_STATE_NOTE, SAME_EVERYWHERE_NOTE
+    from bot.knowledge.answers import OTHER_STATE_NOTE, SAME_EVERYWHERE_NOTE
 
     for text in [ASK_STATE, WHAT_TO_EXPLAIN, TEAM_DECIDES,
                  STATE_REMEMBERED.format(state="North Carolina"),

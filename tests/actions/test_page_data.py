@@ -4,7 +4,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
-from actions.knowledge import answers_by_intent
+from bot.knowledge.answers import answers_by_intent
 
 
 def tracker(intent, metadata=None, **slots):

@@ -24,7 +24,7 @@ class Step:
     expect_reply: str = ""           # part of the bot's next reply
 
 
-# The REST version of this conversation is FLOW in tests/server/test_draft_server.py.
+# The REST version of this conversation is FLOW in tests/system/test_draft_server.py.
 DRAFT_STEPS: List[Step] = [
     Step(tap="Help me write my vision statement", expect_reply="Step 1 of 6"),
     Step(say=CHILD_NAME, expect_reply=f"How old is {CHILD_NAME}"),

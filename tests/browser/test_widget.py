@@ -11,7 +11,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from actions.knowledge import DISCLAIMER, answer_for_intent
+from bot.knowledge.answers import DISCLAIMER, answer_for_intent
 from bot import ROOT
 from tests.browser.chat import LAUNCHER_OPEN
 from tests.browser.conftest import hosts_outside

@@ -1,0 +1,61 @@
+"""The parent's take-away: a Word document (python-docx) and plain text to paste into
+an email, both from the composed draft the parent confirmed."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from io import BytesIO
+
+from bot.draft.compose import ComposedDraft
+from bot.draft.text import strip_unsafe
+
+EMPTY_SECTION = "(Not filled in yet.)"
+
+
+def to_docx(draft: ComposedDraft) -> bytes:
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    props = doc.core_properties  # no "python-docx" author or a 2013 date from the template
+    props.title = strip_unsafe(draft.title)
+    props.author = props.comments = props.last_modified_by = ""
+    props.created = props.modified = datetime.now(timezone.utc)
+    doc.styles["Normal"].font.size = Pt(11)
+
+    doc.add_heading(strip_unsafe(draft.title), level=0)
+    doc.add_paragraph(f"Date: {draft.date_text}")
+    if draft.child:
+        doc.add_paragraph(f"Student: {strip_unsafe(draft.child)}")
+    for section in draft.sections:
+        doc.add_heading(section.heading, level=1)
+        note = doc.add_paragraph()
+        note.add_run(section.note).italic = True
+        if not section.paragraphs:
+            doc.add_paragraph(EMPTY_SECTION)
+        for paragraph in section.paragraphs:
+            p = doc.add_paragraph()
+            if paragraph.label:
+                p.add_run(strip_unsafe(paragraph.label) + ": ").bold = True
+            # clean_text again: the document must open even if stored text predates
+            # today's cleaning rules (Word refuses control characters).
+            p.add_run(strip_unsafe(paragraph.text))
+    reminder = doc.add_paragraph()
+    reminder.add_run(draft.reminder).italic = True
+    out = BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def to_text(draft: ComposedDraft) -> str:
+    lines = [draft.title, "=" * len(draft.title), f"Date: {draft.date_text}"]
+    if draft.child:
+        lines.append(f"Student: {draft.child}")
+    for section in draft.sections:
+        lines += ["", section.heading, "-" * len(section.heading), f"({section.note})", ""]
+        if not section.paragraphs:
+            lines.append(EMPTY_SECTION)
+        for paragraph in section.paragraphs:
+            label = f"{paragraph.label}: " if paragraph.label else ""
+            lines += [label + paragraph.text, ""]
+    lines += ["", draft.reminder, ""]
+    return strip_unsafe("\n".join(lines))

@@ -1,0 +1,188 @@
+"""Rasa's SQL tracker store, configured from IEP_DATABASE_URL (see bot/settings.py).
+
+Rasa's built-in `type: SQL` takes host/db/user fields one by one; this keeps the
+project's one-setting switch between SQLite and PostgreSQL. On SQLite it turns on
+write-ahead logging: without it every saved turn waits for a full fsync, which was
+a fifth of the server's time under load. WAL with synchronous=NORMAL survives a
+crash or restart of the server; only a power cut can lose the last few turns
+(production uses PostgreSQL).
+
+Loading and saving a turn are also cheaper than in Rasa's class (each change measured
+with `make bench`'s profile, and each kept to Rasa's behaviour by
+tests/server/test_patches.py on SQLite and PostgreSQL): last turn's tracker is kept
+while the database proves it current, events are inserted in one statement, and the
+rows already stored are remembered instead of counted again.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+from collections import OrderedDict
+from typing import Any, Iterator, Optional, Text, Tuple
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import SessionStarted
+from sqlalchemy import create_engine, event, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import QueuePool
+
+import bot.server.patches  # noqa: F401  (patches applied on import)
+from bot.settings import database_url
+
+
+# How many of a tracker object's events are already rows in the database.
+_STORED = "_iep_events_in_database"
+# Conversations kept in memory between turns: enough for every parent typing right now
+# on one worker (the benchmark's 50 at once); others are simply reloaded. 256 measured
+# slower after a few thousand conversations (more memory to walk, nothing gained).
+CACHED_CONVERSATIONS = 64
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class ProjectSQLTrackerStore(SQLTrackerStore):
+    def __init__(
+        self,
+        domain: Optional[Domain] = None,
+        host: Optional[str] = None,
+        event_broker: Optional[EventBroker] = None,
+        **kwargs: Any,
+    ) -> None:
+        url = make_url(database_url("tracker"))
+        super().__init__(
+            domain=domain,
+            dialect=url.drivername,
+            host=url.host,
+            port=url.port,
+            db=url.database,
+            username=url.username,
+            password=url.password,
+            event_broker=event_broker,
+            query=dict(url.query) or None,
+        )
+        if self.engine.dialect.name == "sqlite":
+            # SQLAlchemy 1.4 opens (and closes) a new SQLite connection for every session
+            # (NullPool); with the pragmas that was ~5% of the server's time under load.
+            # Pooled connections are opened once; Rasa uses them from its one event loop.
+            self.engine.dispose()
+            self.engine = create_engine(self.engine.url, poolclass=QueuePool,
+                                        connect_args={"check_same_thread": False})
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.sessionmaker = sessionmaker(bind=self.engine)
+        # sender id -> (domain, the conversation's rows in the database, its tracker)
+        self._cache: "OrderedDict[Text, Tuple[Any, int, DialogueStateTracker]]" = OrderedDict()
+        # sender ids that retrieve found without a single row (until their tracker is made)
+        self._new_conversations: "OrderedDict[Text, None]" = OrderedDict()
+
+    # Loading a conversation means reading every event of its session and replaying
+    # them into a tracker: the biggest cost of a turn in a long draft conversation. The
+    # tracker saved last turn is kept, and used again only if the database still holds
+    # exactly the rows it was saved with (one indexed count; another worker or process
+    # writing to the conversation makes it reload) and nothing unsaved was added to it
+    # (a turn that failed half-way). So a turn never sees anything the database lacks.
+    def _rows_for(self, session: Any, sender_id: Text) -> int:
+        events = self.SQLEvent.__table__
+        return session.execute(select(func.count()).select_from(events)
+                               .where(events.c.sender_id == sender_id)).scalar_one()
+
+    def _remember(self, tracker: DialogueStateTracker, rows: int) -> None:
+        cache = self._cache
+        cache[tracker.sender_id] = (self.domain, rows, tracker)
+        cache.move_to_end(tracker.sender_id)
+        while len(cache) > CACHED_CONVERSATIONS:
+            cache.popitem(last=False)
+
+    # Rasa finds the events to insert by counting the conversation's rows again on every
+    # save (a subquery per turn: ~9% of the server's time under load). A tracker object
+    # loaded from, or last saved to, this store carries how many of its events are rows.
+    async def _retrieve(self, sender_id: Text,
+                        fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        with self.session_scope() as session:
+            if fetch_events_from_all_sessions:
+                return self._load(session, sender_id, True)
+            cached = self._cache.pop(sender_id, None)
+            rows = self._rows_for(session, sender_id)
+            if cached is not None:
+                domain, cached_rows, kept = cached
+                if (domain is self.domain and cached_rows == rows
+                        and getattr(kept, _STORED, None) == len(kept.events)):
+                    self._remember(kept, rows)
+                    return kept
+            # A conversation without a single row has nothing to load.
+            tracker = self._load(session, sender_id, False) if rows else None
+        if tracker is not None:
+            self._remember(tracker, rows)
+        elif rows == 0:
+            self._new_conversations[sender_id] = None
+            if len(self._new_conversations) > CACHED_CONVERSATIONS:
+                self._new_conversations.popitem(last=False)
+        return tracker
+
+    def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
+        # A conversation that retrieve just found has no rows starts with none stored:
+        # its first save need not count them (an ORM count with a subquery).
+        tracker = super().init_tracker(sender_id)
+        if sender_id in self._new_conversations:
+            del self._new_conversations[sender_id]
+            setattr(tracker, _STORED, 0)
+        return tracker
+
+    def _load(self, session: Any, sender_id: Text,
+              fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+        # Rasa's own query, reading only the JSON column: building an ORM object per row
+        # first was a third of the time it took to load a conversation.
+        rows = [data for (data,) in self._event_query(
+            session, sender_id, fetch_events_from_all_sessions,
+        ).with_entities(self.SQLEvent.data)]
+        if not self.domain or not rows:
+            return None
+        tracker = DialogueStateTracker.from_dict(
+            sender_id, [json.loads(row) for row in rows], self.domain.slots)
+        if not fetch_events_from_all_sessions:
+            setattr(tracker, _STORED, len(tracker.events))
+        return tracker
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save, with one multi-row INSERT instead of an ORM object per event (the
+        ORM's unit of work was over half of the time spent saving a turn)."""
+        await self.stream_events(tracker)
+        new_session = False
+        with self.session_scope() as session:
+            rows = []
+            for event in self._additional_events(session, tracker):
+                new_session = new_session or isinstance(event, SessionStarted)
+                data = event.as_dict()
+                rows.append({
+                    "sender_id": tracker.sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+                    "action_name": data.get("name"),
+                    "data": json.dumps(data),
+                })
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
+        setattr(tracker, _STORED, len(tracker.events))
+        cached = self._cache.get(tracker.sender_id)
+        if new_session:
+            # Loaded from the database, a conversation starts at its latest session; this
+            # object still holds the earlier one, so the next turn reloads, as in Rasa.
+            self._cache.pop(tracker.sender_id, None)
+        elif cached is not None and cached[2] is tracker:
+            self._remember(tracker, cached[1] + len(rows))
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = getattr(tracker, _STORED, None)
+        if stored is None:  # a tracker this store did not load (new, or a copy): count
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
