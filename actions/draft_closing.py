@@ -3,14 +3,11 @@
 form ends; action_pause_draft and action_delete_draft reuse the words outside it."""
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Optional
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.settings import public_url
-
-DOCX_NAME = "iep-parent-input.docx"
-TEXT_NAME = "iep-parent-input.txt"
+from bot.draft.export import download_links
 
 PAUSED = ("Okay, let's stop here. Your draft is saved.\nTo come back any time, even on "
           "another device, start a chat and type: continue my draft **{code}**\n"
@@ -25,11 +22,6 @@ FINISHED = ("Your draft is ready! Download it here:\n"
 NEXT_STEPS = ("Before the meeting, send it to the IEP team. Ask that it be included in the "
               "IEP word for word, and keep a copy for yourself. The links are private to "
               "you. To change the draft later, say “continue my draft {code}”.")
-
-
-def download_links(secret: str) -> Dict[str, str]:
-    base = f"{public_url()}/drafts/{secret}"
-    return {"docx": f"{base}/{DOCX_NAME}", "txt": f"{base}/{TEXT_NAME}"}
 
 
 def say_finished(dispatcher: CollectingDispatcher, secret: str, code: Optional[str]) -> None:

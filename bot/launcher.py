@@ -25,7 +25,7 @@ from aiohttp import web
 from sqlalchemy import create_engine, text
 
 from bot import ROOT
-from bot.messages import SORRY_MESSAGE
+from bot import content
 from bot.settings import VAR_DIR, allowed_origins, database_url, page_origins
 from bot.web.app import create_app
 
@@ -189,7 +189,7 @@ class Stack:
                              json={"sender": sender, "message": PROBE_MESSAGE}) as resp:
             replies = await resp.json()
         texts = [r.get("text", "") for r in replies]
-        if not texts or SORRY_MESSAGE in texts:
+        if not texts or content.text("sorry") in texts:
             raise StartupError(
                 "Rasa is up but could not answer a test question (is the action server "
                 f"working?). Replies: {texts}\n{self.tail('actions')}"

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from io import BytesIO
+from typing import Dict
 
 from bot.draft.compose import ComposedDraft
 from bot.draft.text import strip_unsafe
 
 EMPTY_SECTION = "(Not filled in yet.)"
+
+# The one shape of a download link: the web page serves it (bot/web/app.py), the
+# finished draft's message links to it (actions/draft_closing.py).
+DOWNLOAD_PATH = "/drafts/{secret}/{filename}"
+DOCX_NAME = "iep-parent-input.docx"
+TEXT_NAME = "iep-parent-input.txt"
+
+
+def download_links(secret: str) -> Dict[str, str]:
+    """{"docx": url, "txt": url} of a finished draft, on the public web page."""
+    from bot.settings import public_url
+
+    return {kind: public_url() + DOWNLOAD_PATH.format(secret=secret, filename=name)
+            for kind, name in (("docx", DOCX_NAME), ("txt", TEXT_NAME))}
 
 
 def to_docx(draft: ComposedDraft) -> bytes:

@@ -16,7 +16,7 @@ from rasa.core.channels import rest, socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
-from bot.messages import SORRY_MESSAGE
+from bot import content
 from bot.settings import allowed_origins
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def never_silent(on_new_message: Handler) -> Handler:
             logger.exception("Turn failed for a conversation; sending apology.")
         if sent == 0:
             logger.error("Turn produced no reply (action server down?); sending apology.")
-            await original_send(message.sender_id, {"text": SORRY_MESSAGE})
+            await original_send(message.sender_id, {"text": content.text("sorry")})
 
     return handle
 

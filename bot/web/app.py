@@ -18,6 +18,7 @@ from pathlib import Path
 from aiohttp import web
 
 from bot import ROOT
+from bot.draft.export import DOCX_NAME, DOWNLOAD_PATH, TEXT_NAME
 from bot.web.downloads import draft_docx, draft_text
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -65,6 +66,6 @@ def create_app(rasa_port: int) -> web.Application:
     app.router.add_get("/static/favicon.svg", static_file("favicon.svg", "image/svg+xml"))
     app.router.add_get("/favicon.ico", static_file("favicon.svg", "image/svg+xml"))
     app.router.add_get("/healthz", healthz)
-    app.router.add_get("/drafts/{secret}/iep-parent-input.docx", draft_docx)
-    app.router.add_get("/drafts/{secret}/iep-parent-input.txt", draft_text)
+    for name, handler in ((DOCX_NAME, draft_docx), (TEXT_NAME, draft_text)):
+        app.router.add_get(DOWNLOAD_PATH.format(secret="{secret}", filename=name), handler)
     return app

@@ -7,7 +7,7 @@ import urllib.request
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.messages import SORRY_MESSAGE
+from bot import content
 from tests.conftest import start_bot, stop_bot
 from tests.helpers import WidgetClient, rest, texts
 
@@ -65,7 +65,7 @@ def test_never_silent_when_the_action_server_dies_and_it_comes_back(running_bot)
     import os, signal
     os.killpg(pids["actions"], signal.SIGKILL)
     # Rasa cannot reach the action server: the parent gets an apology, not silence.
-    assert texts(rest(running_bot.rasa_url, "what is an iep")) == SORRY_MESSAGE
+    assert texts(rest(running_bot.rasa_url, "what is an iep")) == content.text("sorry")
     # The launcher restarts it; answers come back without anyone touching the server.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
