@@ -15,29 +15,10 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge.answers import (
-    TEAM_DECIDES, TEAM_SOURCE, Answer, answer_for_topic, as_messages,
-)
+from bot import content
+from bot.knowledge.answers import Answer, answer_for_topic, as_messages
 from actions.page_data import site_state  # the website's own state (issue 5)
 from bot.knowledge.states import canonical_state
-
-ASK_STATE = (
-    "Which state do you live in? Rules can differ a little from state to state, "
-    "so tell me, for example: \"We're in Massachusetts.\""
-)
-STATE_REMEMBERED = (
-    "Thanks! I'll remember that you're in {state}. When a rule is different there, "
-    "I'll say so. What would you like to know?"
-)
-WHAT_TO_EXPLAIN = (
-    "I'm happy to explain. What should I explain? You can ask about a word, "
-    "like \"What is ESY?\" or \"What is an IEP?\""
-)
-START_BUTTONS = [
-    {"title": "What is an IEP?", "payload": "/ask_what_is_iep"},
-    {"title": "What is ESY?", "payload": "/ask_esy"},
-]
-
 
 def mentioned_state(tracker: Tracker) -> Optional[str]:
     """The state named in the latest message, if any."""
@@ -62,12 +43,15 @@ class ActionFollowUp(Action):
         if intent == "inform_state":
             return self.state_followup(dispatcher, tracker, topic, first)
         if intent == "followup_who_decides":
-            text = (topic and topic.who_decides) or TEAM_DECIDES
-            source = topic.source if topic and topic.who_decides else TEAM_SOURCE
+            if topic and topic.who_decides:
+                text, source = topic.who_decides, topic.source
+            else:
+                text = content.text("answer.team_decides")
+                source = content.text("answer.team_decides.source")
             return self.say(dispatcher, [text], source, first, topic)
         if topic and topic.plain:
             return self.say(dispatcher, [topic.plain], topic.source, first, topic)
-        dispatcher.utter_message(text=WHAT_TO_EXPLAIN, buttons=START_BUTTONS)
+        dispatcher.utter_message(**content.message("followup.what_to_explain"))
         return []
 
     def state_followup(
@@ -77,12 +61,12 @@ class ActionFollowUp(Action):
         state = mentioned_state(tracker) or canonical_state(
             tracker.get_slot("us_state") or site_state(tracker))
         if not state:
-            dispatcher.utter_message(text=ASK_STATE)
+            dispatcher.utter_message(text=content.text("followup.ask_state"))
             return []
         remember = [SlotSet("us_state", state)]
         if topic is None:
-            dispatcher.utter_message(text=STATE_REMEMBERED.format(state=state),
-                                     buttons=START_BUTTONS)
+            dispatcher.utter_message(**content.message("followup.state_remembered",
+                                                       state=state))
             return remember
         return remember + self.say(dispatcher, [topic.state_note(state)], topic.source,
                                    first, topic)

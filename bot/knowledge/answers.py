@@ -14,27 +14,9 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot import ROOT
+from bot import ROOT, content
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
-
-# Said for a state we have no notes for, on a topic whose rule differs by state.
-# Every state has a federally funded Parent Training and Information Center.
-OTHER_STATE_NOTE = (
-    "{state} can set its own rule on this, as long as it gives at least what federal law "
-    "gives. {state}'s parent center can tell you the local rule. You can find it at "
-    "parentcenterhub.org."
-)
-SAME_EVERYWHERE_NOTE = (
-    "Good news: this comes from federal law (IDEA). So the main rule is the same in {state}."
-)
-# "Who decides that?" after a topic that has no more specific answer.
-TEAM_DECIDES = (
-    "Most IEP decisions are made by the IEP team together, and you are a full member of "
-    "that team. If you don't agree, you don't have to sign. You can ask for another meeting."
-)
-TEAM_SOURCE = "IDEA, 34 CFR 300.321 and 300.324 (the IEP team)"
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -49,8 +31,9 @@ class Answer:
     by_state: Dict[str, str] = field(default_factory=dict)
     # Said when the rule differs by state and we don't know the parent's state.
     varies_note: Optional[str] = None
-    # Said for a state missing from by_state ("{state}" is filled in).
-    other_states: str = OTHER_STATE_NOTE
+    # Said for a state missing from by_state ("{state}" is filled in); None: the
+    # general note (content key answer.other_state).
+    other_states: Optional[str] = None
     # Answer to "who decides that?" when it is not simply "the team".
     who_decides: Optional[str] = None
 
@@ -58,13 +41,15 @@ class Answer:
     def varies_by_state(self) -> bool:
         return self.varies_note is not None
 
-    def state_note(self, state: str) -> str:
+    def state_note(self, state: str, lang: str = content.DEFAULT_LANGUAGE) -> str:
         """What differs for this state, or that the rule is the same there."""
         if state in self.by_state:
-            return self.by_state[state]
+            return content.fill(self.by_state[state])
         if self.varies_by_state:
-            return self.other_states.format(state=state)
-        return SAME_EVERYWHERE_NOTE.format(state=state)
+            if self.other_states:
+                return content.fill(self.other_states, {"state": state})
+            return content.text("answer.other_state", lang, state=state)
+        return content.text("answer.same_everywhere", lang, state=state)
 
 
 def _load_file(path: Path) -> Answer:
@@ -82,7 +67,7 @@ def _load_file(path: Path) -> Answer:
         buttons=list(answer.get("buttons", [])),
         by_state=dict(answer.get("by_state", {})),
         varies_note=answer.get("varies_note"),
-        other_states=answer.get("other_states", OTHER_STATE_NOTE),
+        other_states=answer.get("other_states"),
         who_decides=answer.get("who_decides"),
     )
 
@@ -104,18 +89,17 @@ def answer_for_topic(topic: Optional[str]) -> Optional[Answer]:
     return next((a for a in answers_by_intent().values() if a.topic == topic), None)
 
 
-DISCLAIMER = "I'm a guide, not a lawyer: this is general information, not legal advice."
-
-
 def as_messages(
     bubbles: List[str], source: str, first_answer: bool,
-    buttons: Optional[List[Dict[str, str]]] = None,
+    buttons: Optional[List[Dict[str, str]]] = None, lang: str = content.DEFAULT_LANGUAGE,
 ) -> List[Dict]:
     """Bubbles as bot messages: the last one closes with the source line (and the
-    disclaimer on the first answer of a conversation) and carries the buttons."""
-    closing = f"Source: {source}"
+    disclaimer on the first answer of a conversation) and carries the buttons.
+    Bubbles may use the contact placeholders ({phone}, ...)."""
+    closing = content.text("answer.source", lang, source=source)
     if first_answer:
-        closing += f"\n{DISCLAIMER}"
+        closing += "\n" + content.text("answer.disclaimer", lang)
+    bubbles = [content.fill(b) for b in bubbles]
     messages: List[Dict] = [{"text": b} for b in bubbles[:-1]]
     messages.append({"text": f"{bubbles[-1]}\n{closing}"})
     if buttons:
@@ -123,12 +107,13 @@ def as_messages(
     return messages
 
 
-def render(answer: Answer, state: Optional[str], first_answer: bool) -> List[Dict]:
+def render(answer: Answer, state: Optional[str], first_answer: bool,
+           lang: str = content.DEFAULT_LANGUAGE) -> List[Dict]:
     """The bubbles for one answer: its text, the parent's state's rule when it
     differs (or a note that rules vary), then a source line; buttons go last."""
     bubbles = list(answer.text)
     if state and (state in answer.by_state or answer.varies_by_state):
-        bubbles.append(answer.state_note(state))
+        bubbles.append(answer.state_note(state, lang))
     elif answer.varies_note:
         bubbles.append(answer.varies_note)
-    return as_messages(bubbles, answer.source, first_answer, answer.buttons)
+    return as_messages(bubbles, answer.source, first_answer, answer.buttons, lang)

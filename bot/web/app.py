@@ -12,12 +12,14 @@ served by the project (no CDN at run time).
 """
 from __future__ import annotations
 
+import html
+
 from functools import lru_cache
 from pathlib import Path
 
 from aiohttp import web
 
-from bot import ROOT
+from bot import ROOT, content
 from bot.draft.export import DOCX_NAME, DOWNLOAD_PATH, TEXT_NAME
 from bot.web.downloads import draft_docx, draft_text
 
@@ -37,9 +39,13 @@ def webchat_js() -> bytes:
 
 
 def create_app(rasa_port: int) -> web.Application:
-    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace(
-        "__RASA_PORT__", str(rasa_port)
-    )
+    contact = content.contact()
+    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    for marker, value in (("__RASA_PORT__", str(rasa_port)), ("__ORG__", contact["org"]),
+                          ("__PHONE__", contact["phone"]),
+                          ("__TEL__", "+1" + "".join(c for c in contact["phone"]
+                                                     if c.isdigit()))):
+        page = page.replace(marker, html.escape(value))
 
     async def index(_: web.Request) -> web.Response:
         return web.Response(text=page, content_type="text/html", headers=NO_CACHE)

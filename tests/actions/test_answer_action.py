@@ -4,7 +4,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
-from bot.knowledge.answers import DISCLAIMER
+
+from bot import content
+
+DISCLAIMER = content.text("answer.disclaimer")
 
 
 def tracker(intent, text="", **slots):

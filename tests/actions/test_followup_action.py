@@ -4,8 +4,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.followup import ASK_STATE, WHAT_TO_EXPLAIN, ActionFollowUp
-from bot.knowledge.answers import DISCLAIMER, TEAM_DECIDES, answer_for_topic
+from actions.followup import ActionFollowUp
+from bot.knowledge.answers import answer_for_topic
+
+from bot import content
+
+ASK_STATE = content.text("followup.ask_state")
+WHAT_TO_EXPLAIN = content.text("followup.what_to_explain")
+DISCLAIMER = content.text("answer.disclaimer")
+TEAM_DECIDES = content.text("answer.team_decides")
 
 ESY = answer_for_topic("esy")
 
@@ -104,8 +111,9 @@ async def test_follow_up_as_first_answer_carries_the_disclaimer_once():
 def test_follow_up_sentences_read_at_grade_8_or_below():
     import textstat
 
-    from actions.followup import STATE_REMEMBERED
-    from bot.knowledge.answers import OTHER_STATE_NOTE, SAME_EVERYWHERE_NOTE
+    STATE_REMEMBERED = content.raw("followup.state_remembered")
+    OTHER_STATE_NOTE = content.raw("answer.other_state")
+    SAME_EVERYWHERE_NOTE = content.raw("answer.same_everywhere")
 
     for text in [ASK_STATE, WHAT_TO_EXPLAIN, TEAM_DECIDES,
                  STATE_REMEMBERED.format(state="North Carolina"),

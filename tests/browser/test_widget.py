@@ -11,10 +11,14 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from bot.knowledge.answers import DISCLAIMER, answer_for_intent
+from bot.knowledge.answers import answer_for_intent
 from bot import ROOT
 from tests.browser.chat import LAUNCHER_OPEN
 from tests.browser.conftest import hosts_outside
+
+from bot import content
+
+DISCLAIMER = content.text("answer.disclaimer")
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -6,8 +6,12 @@ import pytest
 import textstat
 import yaml
 
-from bot.knowledge.answers import DISCLAIMER, KNOWLEDGE_DIR, answers_by_intent, render
+from bot.knowledge.answers import KNOWLEDGE_DIR, answers_by_intent, render
 from bot import ROOT
+
+from bot import content
+
+DISCLAIMER = content.text("answer.disclaimer")
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 ANSWERS = list(answers_by_intent().values())

@@ -4,8 +4,11 @@ import uuid
 
 import pytest
 
-from bot.knowledge.answers import DISCLAIMER
 from tests.helpers import rest, texts
+
+from bot import content
+
+DISCLAIMER = content.text("answer.disclaimer")
 
 pytestmark = pytest.mark.server
 
