@@ -13,13 +13,15 @@ served by the project (no CDN at run time).
 from __future__ import annotations
 
 import html
-
+import re
 from functools import lru_cache
+from typing import Awaitable, Callable
 from pathlib import Path
 
 from aiohttp import web
 
 from bot import ROOT, content
+from bot.settings import allowed_origins
 from bot.draft.export import DOCX_NAME, DOWNLOAD_PATH, TEXT_NAME
 from bot.web.downloads import draft_docx, draft_text
 
@@ -31,6 +33,27 @@ WEBCHAT_JS = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 GOOGLE_FONT_IMPORT = b"@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700&display=swap);"
 # Page and snippet may change between releases; let browsers check each time.
 NO_CACHE = {"Cache-Control": "no-cache"}
+# On every response: no MIME sniffing (a draft's text is never run as a script), and no
+# page address (which may hold a download secret) sent to other sites.
+ALWAYS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def content_security_policy(request: web.Request, rasa_port: int) -> str:
+    """The demo page may run scripts from its own origin only (no inline script, no
+    eval), talk only to itself and the bot, and be framed only by allowed sites.
+    rasa-webchat injects its own <style> elements and a data: icon font."""
+    # The demo page reaches the bot on its own host name; a forged Host header must not
+    # write into the policy, so only a plain host name is used.
+    name = request.host.rsplit(":", 1)[0] if request.host.count(":") == 1 else request.host
+    bot = f"{name if re.fullmatch(r'[A-Za-z0-9.-]+', name) else 'localhost'}:{rasa_port}"
+    framers = " ".join(["'self'", *allowed_origins()])
+    return "; ".join([
+        "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:", "font-src 'self' data:", "object-src 'none'", "base-uri 'none'",
+        "form-action 'self'", f"connect-src 'self' http://{bot} ws://{bot} https://{bot} "
+        f"wss://{bot}", f"frame-ancestors {framers}",
+    ])
 
 
 @lru_cache(maxsize=1)
@@ -47,8 +70,10 @@ def create_app(rasa_port: int) -> web.Application:
                                                      if c.isdigit()))):
         page = page.replace(marker, html.escape(value))
 
-    async def index(_: web.Request) -> web.Response:
-        return web.Response(text=page, content_type="text/html", headers=NO_CACHE)
+    async def index(request: web.Request) -> web.Response:
+        csp = content_security_policy(request, rasa_port)
+        return web.Response(text=page, content_type="text/html",
+                            headers={**NO_CACHE, "Content-Security-Policy": csp})
 
     async def webchat(_: web.Request) -> web.Response:
         if not WEBCHAT_JS.exists():
@@ -64,10 +89,21 @@ def create_app(rasa_port: int) -> web.Application:
     async def healthz(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    app = web.Application()
+    @web.middleware
+    async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            response = await handler(request)
+        except web.HTTPException as error:  # 404s and 503s get the headers too
+            error.headers.update(ALWAYS)
+            raise
+        response.headers.update(ALWAYS)
+        return response
+
+    app = web.Application(middlewares=[security_headers])
     app.router.add_get("/", index)
     app.router.add_get("/static/webchat.js", webchat)
     app.router.add_get("/static/embed.js", static_file("embed.js", "application/javascript"))
+    app.router.add_get("/static/demo.js", static_file("demo.js", "application/javascript"))
     app.router.add_get("/static/embed.css", static_file("embed.css", "text/css"))
     app.router.add_get("/static/favicon.svg", static_file("favicon.svg", "image/svg+xml"))
     app.router.add_get("/favicon.ico", static_file("favicon.svg", "image/svg+xml"))

@@ -117,8 +117,8 @@ class Chat:
     def settle(self) -> None:
         """Waits until the widget has shown every queued bot bubble (it shows them one
         by one, with a typing indicator in between)."""
-        self.page.wait_for_function(
-            "!document.querySelector('#iep-guide-chat .rw-typing-indication')")
+        # A locator, not wait_for_function: the page's policy forbids eval.
+        expect(self.page.locator("#iep-guide-chat .rw-typing-indication")).to_have_count(0)
         self.page.wait_for_timeout(300)
 
     def bot_texts(self) -> List[str]:

@@ -75,6 +75,11 @@
       setAttr(log, "aria-label", "Conversation with IEP Guide");
       setAttr(log, "tabindex", "0"); // lets keyboard users scroll long answers
     });
+    // Links come from the bot's markdown: only web links may be followed, so a
+    // "javascript:" link in a message can never run.
+    root.querySelectorAll("a[href]").forEach(function (link) {
+      if (!/^https?:$/.test(link.protocol)) link.removeAttribute("href");
+    });
     // Quick replies are <div>s with a click handler: make them buttons for keyboards.
     root.querySelectorAll("div.rw-reply").forEach(function (reply) {
       setAttr(reply, "role", "button");
@@ -140,7 +145,7 @@
         assistTextColor: "#1a1a1a"
       }, root);
       new MutationObserver(improveAccessibility).observe(root, {
-        childList: true, subtree: true, attributes: true, attributeFilter: ["class"]
+        childList: true, subtree: true, attributes: true, attributeFilter: ["class", "href"]
       });
       root.addEventListener("keydown", onKeyDown);
       improveAccessibility();
