@@ -56,6 +56,9 @@ def child_env(public_url: str) -> Dict[str, str]:
     # for no gain on tiny per-message products, and took the core the action server needs.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
+    # Sanic (Rasa and the action server) accepts 100 MB request bodies by default; no
+    # request of ours comes near 256 KB (a message is at most 2,000 characters).
+    env.setdefault("SANIC_REQUEST_MAX_SIZE", str(256 * 1024))
     env["PYTHONUNBUFFERED"] = "1"
     return env
 

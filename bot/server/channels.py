@@ -1,22 +1,40 @@
-"""Rasa's REST and socket.io channels, with two additions a parent-facing bot needs.
+"""Rasa's REST and socket.io channels, with what a parent-facing bot needs on top.
 
 1. Never silent. When the action server is unreachable or a turn fails, Rasa answers
    the REST call with 200 and `[]` and the widget shows nothing. Here, a turn that
    produced no bot message gets a short apology with a phone number instead.
-2. socket.io origins come from IEP_ALLOWED_ORIGINS (Rasa's own channel accepts any
+2. Checked input (bot/server/inputs.py): a malformed REST body gets a 400 with a JSON
+   error (Rasa answered 500, or 200 `[]`); a malformed socket.io event is logged and
+   ignored; a message that is too long gets a kind reply and never reaches NLU.
+3. A socket only hears its own conversation. Rasa's channel sends replies to a room
+   named after the conversation id, which the client chooses: a second client that
+   sent the same id received the first parent's replies. Here replies go to the
+   socket that sent the message, and a socket may only write to the conversation it
+   asked for in its session_request.
+4. socket.io origins come from IEP_ALLOWED_ORIGINS (Rasa's own channel accepts any
    origin).
-The URLs stay Rasa's: POST /webhooks/rest/webhook and /socket.io.
+5. No message text in the logs, even when a request is cancelled (Rasa logs it).
+The URLs stay Rasa's: POST /webhooks/rest/webhook and /socket.io. Both blueprints are
+written here in full (not wrapped) because each of Rasa's reads the request itself.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable, Dict, Text
+import json
+import uuid
+from asyncio import CancelledError
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
+import rasa.core.channels.channel as rasa_channel
 from rasa.core.channels import rest, socketio
-from rasa.core.channels.channel import UserMessage
-from sanic import Blueprint
+from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
 
 from bot import content
+from bot.server.inputs import MAX_MESSAGE_CHARS, BadInput, Incoming, incoming, valid_sender
 from bot.settings import allowed_origins
 
 logger = logging.getLogger(__name__)
@@ -49,13 +67,68 @@ def never_silent(on_new_message: Handler) -> Handler:
     return handle
 
 
+# engineio's own limit for one socket.io packet (default 1 MB): far above any message
+# we accept, far below what would tie up the server.
+MAX_SOCKET_BYTES = 64 * 1024
+
+
+async def say_too_long(output: OutputChannel, message: Incoming) -> None:
+    await output.send_text_message(
+        message.sender_id, content.text("input.too_long", limit=MAX_MESSAGE_CHARS))
+
+
 class RestInput(rest.RestInput):
     @classmethod
     def name(cls) -> Text:
         return "rest"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        return super().blueprint(never_silent(on_new_message))
+        handle = never_silent(on_new_message)
+        hook = Blueprint(f"custom_webhook_{type(self).__name__}", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # Sanic's parse error would answer in HTML
+                body = None
+            if not isinstance(body, dict):
+                return response.json({"error": "the body must be a JSON object with "
+                                      "`sender` and `message`"}, status=400)
+            try:
+                message = incoming(body.get("sender"), body.get("message"),
+                                   body.get("metadata"))
+            except BadInput as error:
+                return response.json({"error": str(error)}, status=400)
+            collector = CollectingOutputChannel()
+            if message.too_long:
+                await say_too_long(collector, message)
+                return response.json(collector.messages)
+            try:
+                await handle(UserMessage(message.text, collector, message.sender_id,
+                                         input_channel=self.name(),
+                                         metadata=message.metadata))
+            except CancelledError:  # the client left or timed out: nothing to send
+                logger.warning("A REST request was cancelled before its reply.")
+            return response.json(collector.messages)
+
+        return hook
+
+
+class SocketOutput(socketio.SocketIOOutput):
+    """Replies go to the one socket that sent the message, not to a room anyone can
+    join by naming the conversation id."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text, sid: Text) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.sid = sid
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        await self.sio.emit(self.bot_message_evt, response, room=self.sid)
 
 
 class SocketIOInput(socketio.SocketIOInput):
@@ -64,12 +137,67 @@ class SocketIOInput(socketio.SocketIOInput):
         return "socketio"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
-        blueprint = super().blueprint(never_silent(on_new_message))
-        # Rasa creates the server with cors_allowed_origins=[] (no origin check).
-        self.sio.eio.cors_allowed_origins = allowed_origins()
-        # engineio now refuses other origins. The CORS headers themselves already come
-        # from Sanic-CORS (`rasa run --cors`, set by the launcher); if engineio added its
-        # own too, browsers would see Access-Control-Allow-Origin twice, reject it, and
-        # the widget would never connect (tests/browser catches this).
-        self.sio.eio._cors_headers = lambda environ: []
-        return blueprint
+        handle = never_silent(on_new_message)
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins(),
+                          max_http_buffer_size=MAX_SOCKET_BYTES)
+        # engineio refuses other origins. The CORS headers themselves already come from
+        # Sanic-CORS (`rasa run --cors`, set by the launcher); if engineio added its own
+        # too, browsers would see Access-Control-Allow-Origin twice, reject it, and the
+        # widget would never connect (tests/browser catches this).
+        sio.eio._cors_headers = lambda environ: []
+        hook = socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        self.sio = sio
+        conversations: Dict[Text, Text] = {}  # socket id -> the conversation it opened
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            if not self.jwt_key:
+                return True
+            token = auth.get("token") if isinstance(auth, dict) else None
+            return bool(token and rasa_channel.decode_bearer_token(
+                token, self.jwt_key, self.jwt_algorithm))
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            conversations.pop(sid, None)
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            conversation = valid_sender(asked) or uuid.uuid4().hex
+            conversations[sid] = conversation
+            await sio.emit("session_confirm", conversation, room=sid)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: Text, data: Any) -> None:
+            conversation = conversations.get(sid) if self.session_persistence else sid
+            if not isinstance(data, dict) or conversation is None:
+                logger.warning("Ignored a socket.io message without a session.")
+                return
+            if self.session_persistence and data.get("session_id") != conversation:
+                logger.warning("Ignored a socket.io message for a conversation its "
+                               "socket did not open.")
+                return
+            metadata = data.get(self.metadata_key)
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = "not json"  # refused just below
+            try:
+                message = incoming(conversation, data.get("message"), metadata)
+            except BadInput as error:
+                logger.warning("Ignored a malformed socket.io message: %s", error)
+                return
+            output = SocketOutput(sio, self.bot_message_evt, sid)
+            if message.too_long:
+                await say_too_long(output, message)
+                return
+            await handle(UserMessage(message.text, output, message.sender_id,
+                                     input_channel=self.name(), metadata=message.metadata))
+
+        return hook
