@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -24,8 +25,8 @@ import yaml
 from aiohttp import web
 from sqlalchemy import create_engine, text
 
-from bot import ROOT
-from bot import content
+from bot import ROOT, content
+from bot.server.action_calls import SECRET_HEADER
 from bot.settings import VAR_DIR, allowed_origins, database_url, page_origins
 from bot.web.app import create_app
 
@@ -68,11 +69,15 @@ def port_in_use(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def write_endpoints(action_port: int, run_dir: Path) -> Path:
-    """endpoints.yml with the action server's actual port."""
+def write_endpoints(action_port: int, run_dir: Path, action_secret: str) -> Path:
+    """endpoints.yml with the action server's actual port and the secret the Rasa
+    server sends it (bot/server/action_server.py); readable by this user only."""
     endpoints = yaml.safe_load((ROOT / "endpoints.yml").read_text())
     endpoints["action_endpoint"]["url"] = f"http://localhost:{action_port}/webhook"
+    endpoints["action_endpoint"]["headers"] = {SECRET_HEADER: action_secret}
     path = run_dir / "endpoints.yml"
+    path.touch(mode=0o600)
+    path.chmod(0o600)
     path.write_text(yaml.safe_dump(endpoints))
     return path
 
@@ -82,6 +87,12 @@ def latest_model(models_dir: Path) -> Path:
     if not models:
         raise StartupError(f"No trained model in {models_dir}. Run `make run` (it trains).")
     return models[-1]
+
+
+# A crashed server is restarted after 0, 1, 2, 4 ... RESTART_MAX_WAIT seconds; the count
+# starts over once it has run RESTART_CALM seconds.
+RESTART_MAX_WAIT = 60.0
+RESTART_CALM = 300.0
 
 
 class Stack:
@@ -94,7 +105,10 @@ class Stack:
         self.log_dir = VAR_DIR / "log"
         self.processes: Dict[str, subprocess.Popen] = {}
         self.commands: Dict[str, List[str]] = {}
-        self.restarts: Dict[str, int] = {}
+        self.restarts: Dict[str, int] = {}  # restarts since the server last ran calmly
+        self.restart_after: Dict[str, float] = {}  # when a stopped server may start again
+        self.started_at: Dict[str, float] = {}
+        self.action_secret = ""
         self.web_runner: Optional[web.AppRunner] = None
 
     @property
@@ -103,9 +117,11 @@ class Stack:
 
     def _spawn(self, name: str, cmd: List[str]) -> None:
         self.commands[name] = cmd
+        self.started_at[name] = time.monotonic()
         with open(self.log_dir / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(
-                cmd, cwd=ROOT, env=child_env(self.url), stdout=log, stderr=subprocess.STDOUT,
+                cmd, cwd=ROOT, env={**child_env(self.url),
+                                    "IEP_ACTION_SECRET": self.action_secret}, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches only us; we stop the children.
             )
         self._write_pids()
@@ -115,17 +131,29 @@ class Stack:
             json.dumps({n: p.pid for n, p in self.processes.items()})
         )
 
-    def restart_dead(self, max_restarts: int = 5) -> None:
-        """A server that crashes after start-up is started again, so parents are not
-        left without answers; one that keeps crashing stops the whole bot."""
+    def restart_dead(self) -> None:
+        """A server that crashes is started again for as long as the bot runs, so
+        parents are not left without answers (meanwhile they get the apology). One
+        that keeps crashing waits longer each time (1, 2, 4 ... 60 s), so a broken
+        server does not spin; after RESTART_CALM seconds up, the wait starts over."""
+        now = time.monotonic()
         for name, proc in list(self.processes.items()):
             if proc.poll() is None:
+                if now - self.started_at.get(name, now) > RESTART_CALM:
+                    self.restarts[name] = 0
                 continue
+            if now < self.restart_after.get(name, 0.0):
+                continue
+            if name not in self.restart_after:  # first look since it stopped
+                tries = self.restarts.get(name, 0)
+                delay = 0.0 if tries == 0 else min(RESTART_MAX_WAIT, 2.0 ** (tries - 1))
+                self.restart_after[name] = now + delay
+                print(f"==> The {name} server stopped (exit {proc.returncode}); restarting "
+                      f"it in {delay:.0f}s (restart {tries + 1}).", flush=True)
+                if delay:
+                    continue
+            del self.restart_after[name]
             self.restarts[name] = self.restarts.get(name, 0) + 1
-            if self.restarts[name] > max_restarts:
-                self.check_alive()
-            print(f"==> The {name} server stopped (exit {proc.returncode}); restarting it.",
-                  flush=True)
             self._spawn(name, self.commands[name])
 
     async def start(self) -> None:
@@ -140,7 +168,10 @@ class Stack:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         model = latest_model(self.models_dir)
-        endpoints = write_endpoints(self.action_port, self.run_dir)
+        # Only this Rasa server may call this action server: a new secret each start,
+        # unless one is set for an action server on another host.
+        self.action_secret = os.environ.get("IEP_ACTION_SECRET") or secrets.token_urlsafe(32)
+        endpoints = write_endpoints(self.action_port, self.run_dir, self.action_secret)
         py = sys.executable
         self._spawn("actions", [py, "-m", "bot.server.action_server", "--actions", "actions",
                                 "--port", str(self.action_port)])
