@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -27,6 +28,7 @@ from sqlalchemy import create_engine, text
 
 from bot import ROOT, content
 from bot.server.action_calls import SECRET_HEADER
+from bot.server.logs import pump
 from bot.settings import VAR_DIR, allowed_origins, database_url, page_origins
 from bot.web.app import create_app
 
@@ -109,6 +111,7 @@ class Stack:
         self.restart_after: Dict[str, float] = {}  # when a stopped server may start again
         self.started_at: Dict[str, float] = {}
         self.action_secret = ""
+        self.pumps: Dict[str, threading.Thread] = {}
         self.web_runner: Optional[web.AppRunner] = None
 
     @property
@@ -118,12 +121,13 @@ class Stack:
     def _spawn(self, name: str, cmd: List[str]) -> None:
         self.commands[name] = cmd
         self.started_at[name] = time.monotonic()
-        with open(self.log_dir / f"{name}.log", "ab") as log:
-            self.processes[name] = subprocess.Popen(
-                cmd, cwd=ROOT, env={**child_env(self.url),
-                                    "IEP_ACTION_SECRET": self.action_secret}, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,  # Ctrl-C reaches only us; we stop the children.
-            )
+        self.processes[name] = subprocess.Popen(
+            cmd, cwd=ROOT, env={**child_env(self.url), "IEP_ACTION_SECRET": self.action_secret},
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            start_new_session=True,  # Ctrl-C reaches only us; we stop the children.
+        )
+        # Each server's output goes to var/log/<name>.log, redacted and rotated.
+        self.pumps[name] = pump(self.processes[name].stdout, self.log_dir / f"{name}.log")
         self._write_pids()
 
     def _write_pids(self) -> None:
@@ -165,8 +169,12 @@ class Stack:
             raise StartupError(
                 f"{', '.join(busy)} already in use. Is IEP Guide already running? Stop it, "
                 "or choose other ports (IEP_RASA_PORT, IEP_ACTION_PORT, IEP_WEB_PORT).")
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.log_dir.mkdir(parents=True, exist_ok=True)
+        # What parents typed lives under var/ (databases, logs): this user's only. The
+        # umask covers every file the servers create; chmod covers folders made before.
+        os.umask(0o077)
+        for folder in (self.run_dir.parent, self.run_dir, self.log_dir):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.chmod(0o700)
         model = latest_model(self.models_dir)
         # Only this Rasa server may call this action server: a new secret each start,
         # unless one is set for an action server on another host.
@@ -258,6 +266,8 @@ class Stack:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        for thread in self.pumps.values():  # the last lines reach the files
+            thread.join(timeout=5)
         if self.web_runner:
             await self.web_runner.cleanup()
 
