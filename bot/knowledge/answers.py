@@ -35,7 +35,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 import yaml
 
 from bot import ROOT, content
-from bot.knowledge.citations import FEDERAL_LAWS, citation
+from bot.knowledge.citations import FEDERAL_LAWS, SECTION, citation
 
 KNOWLEDGE_DIR = ROOT / "data" / "knowledge"
 
@@ -157,8 +157,19 @@ def source_line(bubbles: Iterable[Bubble]) -> str:
                 cites = groups.setdefault(law or key, [])
                 if law and key not in cites:
                     cites.append(key)
-    return "; ".join(f"{name} ({', '.join(cites)})" if cites else name
+    return "; ".join(f"{name} ({_shortened(cites)})" if cites else name
                      for name, cites in groups.items())
+
+
+def _shortened(cites: List[str]) -> str:
+    """ "34 CFR 300.300(b), 300.503": a code's name is said once while it repeats, as
+    lawyers write it."""
+    out, last_code = [], None
+    for key in cites:
+        code = key.rsplit(" ", 1)[0] + " " if SECTION.fullmatch(key) else None
+        out.append(key[len(code):] if code and code == last_code else key)
+        last_code = code
+    return ", ".join(out)
 
 
 def _cites(value: Any) -> Tuple[str, ...]:

@@ -77,3 +77,12 @@ def test_every_source_line_names_a_section_or_a_guide(answer):
     assert lines
     for line in lines:
         assert NAMED.search(line), f"{answer.topic}: {line!r} names no section or guide"
+
+
+def test_the_source_line_lists_the_citations_of_what_was_shown_grouped_by_law():
+    signing = answers_by_intent()["ask_signing"]
+    massachusetts = render(signing, "Massachusetts", first_answer=False)[-1]["text"]
+    assert ("IDEA (34 CFR 300.300(b), 300.503, 300.506, 300.507(a)); "
+            "Massachusetts (603 CMR 28.05(7), 28.02(5), 28.08(7), 28.08(3)(b))") in massachusetts
+    ohio = render(signing, "Ohio", first_answer=False)[-1]["text"]
+    assert "603 CMR" not in ohio and "Center for Parent Information and Resources" in ohio

@@ -87,7 +87,7 @@ def test_a_parent_who_names_massachusetts_gets_its_evaluation_deadlines(running_
     assert "60 calendar days" in text  # the federal rule
     assert "In Massachusetts, you get a consent form within 5 school days" in text
     assert "30 school working days" in text and "14 days after school ends" in text
-    assert "603 CMR 28.05(1)" in texts(replies)
+    assert "Massachusetts (603 CMR 28.04(1)(a), 28.05(1))" in texts(replies)
 
 
 def test_a_state_named_in_the_chat_wins_over_the_page(running_bot):
