@@ -4,8 +4,13 @@ import re
 
 import pytest
 
-from bot.knowledge.answers import (Answer, answer_for_topic, answers_by_intent, render,
-                                   said, who_decides_reply)
+from bot.knowledge.answers import (
+    Answer,
+    answer_for_topic,
+    answers_by_intent,
+    render,
+    who_decides_reply,
+)
 
 
 def topic(name: str) -> Answer:

@@ -9,8 +9,13 @@ import yaml
 
 from bot import content
 from bot.knowledge.answers import answers_by_intent, render, state_reply
-from bot.knowledge.citations import (CITATIONS_FILE, FEDERAL_LAWS, SECTION, STATE_LAWS,
-                                     table)
+from bot.knowledge.citations import (
+    CITATIONS_FILE,
+    FEDERAL_LAWS,
+    SECTION,
+    STATE_LAWS,
+    table,
+)
 
 DATA = yaml.safe_load(CITATIONS_FILE.read_text(encoding="utf-8"))
 ANSWERS = list(answers_by_intent().values())

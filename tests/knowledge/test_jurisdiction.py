@@ -8,9 +8,19 @@ import re
 import pytest
 
 from bot import content
-from bot.knowledge.answers import (ADVICE, FEDERAL, STATE, Answer, Part, _load_file,
-                                   answers_by_intent, render, said, state_reply,
-                                   who_decides_reply)
+from bot.knowledge.answers import (
+    ADVICE,
+    FEDERAL,
+    STATE,
+    Answer,
+    Part,
+    _load_file,
+    answers_by_intent,
+    render,
+    said,
+    state_reply,
+    who_decides_reply,
+)
 from bot.knowledge.citations import CitationError, citation
 
 ANSWERS = list(answers_by_intent().values())
@@ -43,6 +53,8 @@ def every_part():
     team = who_decides_reply(None, first_answer=False)[0]["text"]
     yield "answer.team_decides", Part(team.split("\nSource: ")[0], FEDERAL, tuple(
         c.strip() for c in content.text("answer.team_decides.cite").split(";")))
+    pointer = next(a for a in ANSWERS if a.varies_by_state and not a.other_states_parts)
+    yield "answer.other_state", pointer.state_note_parts(OTHER_STATE)[0]
 
 
 PARTS = list(every_part())
