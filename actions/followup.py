@@ -16,7 +16,8 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import content
-from bot.knowledge.answers import Answer, answer_for_topic, as_messages
+from bot.knowledge.answers import (Answer, answer_for_topic, plain_reply, state_reply,
+                                   who_decides_reply)
 from actions.page_data import site_state  # the website's own state (issue 5)
 from bot.knowledge.states import canonical_state
 
@@ -43,14 +44,9 @@ class ActionFollowUp(Action):
         if intent == "inform_state":
             return self.state_followup(dispatcher, tracker, topic, first)
         if intent == "followup_who_decides":
-            if topic and topic.who_decides:
-                text, source = topic.who_decides, topic.source
-            else:
-                text = content.text("answer.team_decides")
-                source = content.text("answer.team_decides.source")
-            return self.say(dispatcher, [text], source, first, topic)
-        if topic and topic.plain:
-            return self.say(dispatcher, [topic.plain], topic.source, first, topic)
+            return self.say(dispatcher, who_decides_reply(topic, first), first)
+        if topic and topic.plain_parts:
+            return self.say(dispatcher, plain_reply(topic, first), first)
         dispatcher.utter_message(**content.message("followup.what_to_explain"))
         return []
 
@@ -68,15 +64,11 @@ class ActionFollowUp(Action):
             dispatcher.utter_message(**content.message("followup.state_remembered",
                                                        state=state))
             return remember
-        return remember + self.say(dispatcher, [topic.state_note(state)], topic.source,
-                                   first, topic)
+        return remember + self.say(dispatcher, state_reply(topic, state, first), first)
 
     @staticmethod
-    def say(
-        dispatcher: CollectingDispatcher, bubbles: List[str], source: str, first: bool,
-        topic: Optional[Answer],
-    ) -> List[Dict[Text, Any]]:
-        buttons = topic.buttons if topic else None
-        for message in as_messages(bubbles, source, first, buttons):
+    def say(dispatcher: CollectingDispatcher, messages: List[Dict[Text, Any]],
+            first: bool) -> List[Dict[Text, Any]]:
+        for message in messages:
             dispatcher.utter_message(**message)
         return [SlotSet("disclaimer_shown", True)] if first else []

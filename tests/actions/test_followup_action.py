@@ -118,5 +118,8 @@ def test_follow_up_sentences_read_at_grade_8_or_below():
     for text in [ASK_STATE, WHAT_TO_EXPLAIN, TEAM_DECIDES,
                  STATE_REMEMBERED.format(state="North Carolina"),
                  OTHER_STATE_NOTE.format(state="North Carolina"),
-                 SAME_EVERYWHERE_NOTE.format(state="Massachusetts")]:
+                 SAME_EVERYWHERE_NOTE.format(law="IDEA and Section 504",
+                                             state="Massachusetts"),
+                 content.text("answer.tips_everywhere"),
+                 content.text("answer.advice_everywhere", state="North Carolina")]:
         assert textstat.flesch_kincaid_grade(text) <= 8.0, text
