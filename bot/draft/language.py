@@ -16,9 +16,11 @@ import threading
 from functools import lru_cache, wraps
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-# (key, title in the draft, cue words/phrases). Order = order in the draft.
-AREAS: Sequence[Tuple[str, str, Tuple[str, ...]]] = (
-    ("learning", "Learning and schoolwork", (
+# (key, cue words/phrases), in the draft's order; each area's title in the draft is the
+# text "draft.area.<key>" (data/texts/draft.yml). The cues are what parents type, in
+# English (as is the spaCy pipeline): another language brings its own cues and pipeline.
+AREAS: Sequence[Tuple[str, Tuple[str, ...]]] = (
+    ("learning", (
         "read", "reading", "reader", "writing", "written", "spell", "spelling", "math",
         "homework", "grades", "grade level", "schoolwork", "school work", "classwork",
         "test", "quiz", "learn", "dyslexia", "dyscalculia", "comprehension", "phonics",
@@ -27,14 +29,14 @@ AREAS: Sequence[Tuple[str, str, Tuple[str, ...]]] = (
         "memory", "forget", "forgets", "science", "subject", "tutoring", "curriculum",
         "progress", "goal", "chapter book", "books", "fluency", "academic", "academics",
     )),
-    ("communication", "Communication", (
+    ("communication", (
         "talk", "speak", "speaking", "speech", "word", "language", "nonverbal",
         "non-verbal", "verbal", "communicate", "communication", "express", "stutter",
         "articulation", "device", "tablet", "aac", "sign language", "conversation",
         "pronounce", "sentence", "ask for help", "asking for help", "understand directions",
         "follow directions",
     )),
-    ("social_emotional", "Friendships and feelings", (
+    ("social_emotional", (
         "friend", "friendship", "lonely", "alone", "anxiety", "anxious", "sad",
         "depressed", "depression", "self-esteem", "confidence", "confident", "bully",
         "bullied", "bullying", "tease", "teased", "picked on", "left out", "lunch",
@@ -43,7 +45,7 @@ AREAS: Sequence[Tuple[str, str, Tuple[str, ...]]] = (
         "peers", "classmates", "invited", "no one", "nobody", "isolated", "stress",
         "stressed", "hates school", "self esteem",
     )),
-    ("behavior", "Behavior", (
+    ("behavior", (
         "behavior", "behaviour", "behavioral", "meltdown", "tantrum", "hit", "hitting",
         "kick", "kicking", "bite", "biting", "aggressive", "aggression", "outburst",
         "suspended", "suspension", "detention", "elope", "eloping", "runs away",
@@ -52,7 +54,7 @@ AREAS: Sequence[Tuple[str, str, Tuple[str, ...]]] = (
         "punishment", "fight", "fighting", "swearing", "disruptive", "refuses",
         "refusing", "time out", "bip",
     )),
-    ("health_motor", "Health and motor skills", (
+    ("health_motor", (
         "handwriting", "fine motor", "gross motor", "motor", "pencil", "scissors",
         "balance", "coordination", "seizure", "medication", "medicine", "nurse", "toilet",
         "toileting", "potty", "bathroom", "diaper", "feeding", "swallow", "allergy",
@@ -60,7 +62,7 @@ AREAS: Sequence[Tuple[str, str, Tuple[str, ...]]] = (
         "sensory", "noise", "loud", "physical", "wheelchair", "walk", "walking", "stairs",
         "hearing", "eyesight", "glasses", "pain", "health", "doctor", "medical",
     )),
-    ("independence", "Independence", (
+    ("independence", (
         "independent", "independently", "independence", "on his own", "on her own",
         "on their own", "by himself", "by herself", "by themselves", "dress", "dressing",
         "self-care", "hygiene", "life skills", "chores", "cook", "cooking", "money",
@@ -68,7 +70,7 @@ AREAS: Sequence[Tuple[str, str, Tuple[str, ...]]] = (
         "prompting", "relies on", "depends on", "job skills", "work skills",
         "tie his shoes", "tie her shoes", "make choices", "decisions",
     )),
-    ("logistics", "The school day and services", (
+    ("logistics", (
         "bus", "transportation", "ride", "van", "schedule", "placement", "classroom",
         "class size", "aide", "para", "paraprofessional", "staff", "substitute",
         "out of district", "school day", "pick up", "pickup", "drop off", "start time",
@@ -76,10 +78,8 @@ AREAS: Sequence[Tuple[str, str, Tuple[str, ...]]] = (
         "services", "minutes", "sessions", "missed", "not getting",
     )),
 )
-OTHER_AREA = ("other", "Other concerns")
-AREA_TITLES: Dict[str, str] = {key: title for key, title, _ in AREAS}
-AREA_TITLES[OTHER_AREA[0]] = OTHER_AREA[1]
-AREA_ORDER = [key for key, _, _ in AREAS] + [OTHER_AREA[0]]
+OTHER_AREA = "other"
+AREA_ORDER = [key for key, _ in AREAS] + [OTHER_AREA]
 
 # The vocabulary's services already say which area they belong to.
 SERVICE_AREAS = {
@@ -141,7 +141,7 @@ def _area_matcher():
 
     model = nlp()
     matcher = Matcher(model.vocab)
-    for key, _, cues in AREAS:
+    for key, cues in AREAS:
         patterns = []
         for cue in cues:
             words = [t.text.lower() for t in model.make_doc(cue)]
@@ -165,7 +165,7 @@ def concern_area(text: str) -> str:
         if area:
             scores[area] = scores.get(area, 0) + 1.5
     if not scores:
-        return OTHER_AREA[0]
+        return OTHER_AREA
     return max(AREA_ORDER[:-1], key=lambda k: (scores.get(k, 0), -AREA_ORDER.index(k)))
 
 
@@ -173,7 +173,7 @@ def group_by_area(items: Iterable, area_of) -> List[Tuple[str, list]]:
     """[(area, items in typing order)] in draft order, only areas that occur."""
     groups: Dict[str, list] = {}
     for item in items:
-        groups.setdefault(area_of(item) or OTHER_AREA[0], []).append(item)
+        groups.setdefault(area_of(item) or OTHER_AREA, []).append(item)
     return [(key, groups[key]) for key in AREA_ORDER if key in groups]
 
 

@@ -1,11 +1,30 @@
 """What a draft is, as the rest of the bot sees it: frozen snapshots that storage
 returns (never live ORM objects, so callers in other threads cannot touch a closed
-session). A field that is None has not been answered; "" means the parent skipped it."""
+session). An answer that is None has not been given; "" means the parent skipped it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional, Tuple
+from typing import Any, Mapping, Optional, Protocol, Tuple
+
+
+@dataclass(frozen=True)
+class StepRef:
+    """Which step is being asked: a step of the table (bot/draft/steps.py), and for the
+    concern steps which concern ("consider" for concern 12, "concern" rewriting 12).
+    Strings like "consider:12" exist only where it is stored: the `draft_step` slot and
+    the `editing` column (`str(ref)`, `StepRef.parse`)."""
+
+    step: str
+    concern_id: Optional[int] = None
+
+    def __str__(self) -> str:
+        return self.step if self.concern_id is None else f"{self.step}:{self.concern_id}"
+
+    @classmethod
+    def parse(cls, stored: str) -> StepRef:
+        step, _, concern = stored.partition(":")
+        return cls(step, int(concern) if concern.isdigit() else None)
 
 
 @dataclass(frozen=True)
@@ -21,25 +40,53 @@ class ConcernView:
 class DraftView:
     id: str
     status: str
-    child_name: Optional[str]
-    child_age_text: Optional[str]
-    child_age: Optional[int]
-    strengths: Optional[str]
-    supports: Optional[str]
+    # Every stored text answer, by the field the step table names (steps.STEPS):
+    # child_name, child_age_text, strengths, ...
+    answers: Mapping[str, Optional[str]]
+    child_age: Optional[int]  # estimated years, from the age step's answer
     concerns: Tuple[ConcernView, ...]
     concerns_done: bool
-    this_year: Optional[str]
-    vision: Optional[str]
-    student_after: Optional[str]
-    student_living: Optional[str]
-    editing: Optional[str]
+    editing: Optional[StepRef]  # the part the parent asked to change at review
     composed: Optional[str]
-    created_at: datetime
+    created_at: Optional[datetime]
     finished_at: Optional[datetime]
 
     @property
     def finished(self) -> bool:
         return self.status == "finished"
 
-    def concern(self, concern_id: int) -> Optional[ConcernView]:
+    @property
+    def child_name(self) -> Optional[str]:
+        return self.answers.get("child_name")
+
+    def answer(self, field: str) -> Optional[str]:
+        return self.answers.get(field)
+
+    def concern(self, concern_id: Optional[int]) -> Optional[ConcernView]:
         return next((c for c in self.concerns if c.id == concern_id), None)
+
+
+class DraftNotFound(LookupError):
+    """The draft was deleted (maybe from another tab) while someone was using it."""
+
+
+class DraftStore(Protocol):
+    """What the draft builder needs from storage (bot.storage.repository.DraftRepository
+    is the one implementation). Each call is one committed transaction."""
+
+    def get(self, draft_id: Optional[str]) -> Optional[DraftView]: ...
+
+    def create(self, **fields: Any) -> Tuple[DraftView, str]: ...
+
+    def update(self, draft_id: str, **fields: Any) -> DraftView: ...
+
+    def add_concern(self, draft_id: str, happens: str, area: Optional[str],
+                    **fields: Any) -> Tuple[DraftView, int]: ...
+
+    def update_concern(self, draft_id: str, concern_id: int, **fields: Any) -> DraftView: ...
+
+    def remove_concern(self, draft_id: str, concern_id: int, **fields: Any) -> DraftView: ...
+
+    def finish(self, draft_id: str, composed: str) -> Tuple[DraftView, str]: ...
+
+    def delete(self, draft_id: Optional[str]) -> bool: ...

@@ -17,33 +17,32 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.draft.codes import (code_hash, new_download_secret, new_resume_code,
                                  normalize_code, secret_hash)
-from bot.draft.model import ConcernView, DraftView
+from bot.draft import steps
+from bot.draft.model import ConcernView, DraftNotFound, DraftView, StepRef
 from bot.draft.text import clean_text
 from bot.storage.models import Concern, Draft, utcnow
 
-# Fields the flow may write; anything else is a programming error.
-TEXT_FIELDS = ("child_name", "child_age_text", "strengths", "supports", "this_year",
-               "vision", "student_after", "student_living")
+__all__ = ["ConcernView", "DraftNotFound", "DraftRepository", "DraftView",
+           "default_repository", "repository_if_made", "use_repository"]
+
+# Fields the flow may write; anything else is a programming error. The parent's
+# answers are the step table's fields.
+TEXT_FIELDS = tuple(steps.text_fields())
 OTHER_FIELDS = ("child_age", "concerns_done", "editing", "status", "composed")
 
 
 def _view(draft: Draft) -> DraftView:
     return DraftView(
-        id=draft.id, status=draft.status, child_name=draft.child_name,
-        child_age_text=draft.child_age_text, child_age=draft.child_age,
-        strengths=draft.strengths, supports=draft.supports,
+        id=draft.id, status=draft.status,
+        answers={name: getattr(draft, name) for name in TEXT_FIELDS},
+        child_age=draft.child_age,
         concerns=tuple(ConcernView(c.id, c.position, c.happens, c.consider, c.area)
                        for c in draft.concerns),
-        concerns_done=bool(draft.concerns_done), this_year=draft.this_year,
-        vision=draft.vision, student_after=draft.student_after,
-        student_living=draft.student_living, editing=draft.editing,
+        concerns_done=bool(draft.concerns_done),
+        editing=StepRef.parse(draft.editing) if draft.editing else None,
         composed=draft.composed, created_at=draft.created_at,
         finished_at=draft.finished_at,
     )
-
-
-class DraftNotFound(LookupError):
-    """The draft was deleted (maybe from another tab) while someone was using it."""
 
 
 class DraftRepository:
@@ -116,6 +115,8 @@ class DraftRepository:
         for key, value in fields.items():
             if key in TEXT_FIELDS:
                 value = None if value is None else clean_text(value)
+            elif key == "editing":
+                value = None if value is None else str(value)  # a StepRef, stored as text
             elif key not in OTHER_FIELDS:
                 raise ValueError(f"unknown draft field {key}")
             setattr(draft, key, value)

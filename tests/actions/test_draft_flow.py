@@ -54,7 +54,7 @@ async def test_happy_path_with_a_name_under_14(draft_db):
     assert "word for word" in closing and parent.slots["draft_code"] in closing
     draft = saved(draft_db, parent)
     assert draft.finished and draft.child_name == "Maya" and draft.child_age == 9
-    assert draft.student_after is None  # no transition questions under 14
+    assert draft.answer("student_after") is None  # no transition questions under 14
 
 
 async def test_happy_path_without_a_name_over_14_asks_the_students_own_vision(draft_db):
@@ -79,7 +79,7 @@ async def test_happy_path_without_a_name_over_14_asks_the_students_own_vision(dr
     assert "I want to go to trade school" in said  # the student's words stay his own
     draft = saved(draft_db, parent)
     assert draft.child_name == "" and draft.child_age == 15
-    assert draft.student_living == "In my own apartment near my family"
+    assert draft.answer("student_living") == "In my own apartment near my family"
 
 
 async def test_a_knowledge_question_mid_flow_is_answered_then_the_same_step_returns(draft_db):
@@ -90,10 +90,11 @@ async def test_a_knowledge_question_mid_flow_is_answered_then_the_same_step_retu
     said = await parent.say("wait, what is ESY?", A_KNOWLEDGE_INTENT, 0.96)
     assert "Source:" in said, "the question gets its real answer"
     assert "back to your draft" in said and "Step 2 of 6" in said and "good at" in said
-    assert saved(draft_db, parent).strengths is None, "the question was not saved as an answer"
+    assert saved(draft_db, parent).answer("strengths") is None, \
+        "the question was not saved as an answer"
     assert parent.slots["disclaimer_shown"] is True
     await parent.say("He loves trains and is a great reader")
-    assert saved(draft_db, parent).strengths == "He loves trains and is a great reader"
+    assert saved(draft_db, parent).answer("strengths") == "He loves trains and is a great reader"
 
 
 async def test_an_answer_that_sounds_like_a_topic_is_saved_not_answered(draft_db):
@@ -107,7 +108,7 @@ async def test_an_answer_that_sounds_like_a_topic_is_saved_not_answered(draft_db
     said = await parent.say("extra time on tests and a quiet place to take them",
                             A_KNOWLEDGE_INTENT, 0.97)
     assert "Source:" not in said
-    assert saved(draft_db, parent).supports == \
+    assert saved(draft_db, parent).answer("supports") == \
         "extra time on tests and a quiet place to take them"
 
 
@@ -122,11 +123,11 @@ async def test_commands_and_short_replies_are_not_saved_as_answers(draft_db):
     assert "skip" in said, "the second nudge says skipping is fine"
     said = await parent.say("not sure", "nlu_fallback", 0.3)
     assert "Step 2 of 6: What helps" in said, "after two nudges the parent moves on"
-    assert saved(draft_db, parent).strengths == ""  # left out, not "not sure"
+    assert saved(draft_db, parent).answer("strengths") == ""  # left out, not "not sure"
     said = await parent.say("what do you mean?", "nlu_fallback", 0.4)
     assert "no right or wrong answer" in said and "What helps Ava" in said
     said = await parent.say("thanks", "thank", 0.99)
-    assert "You're welcome" in said and saved(draft_db, parent).supports is None
+    assert "You're welcome" in said and saved(draft_db, parent).answer("supports") is None
 
 
 async def test_editing_the_draft_at_review(draft_db):
@@ -182,7 +183,7 @@ async def test_pause_then_resume_with_the_code_in_a_new_conversation(draft_db):
     assert "Welcome back" in said and "Step 2 of 6: What helps" in said
     assert "What helps Jake" in said
     await later.say("Short breaks and a quiet corner")
-    assert saved(draft_db, later).supports == "Short breaks and a quiet corner"
+    assert saved(draft_db, later).answer("supports") == "Short breaks and a quiet corner"
     assert later.slots["draft_id"] == first.slots["draft_id"]
 
 
@@ -281,7 +282,8 @@ async def test_hostile_text_is_stored_and_exported_safely(draft_db):
     await parent.say("looks good", "draft_done", 0.95)
 
     draft = saved(draft_db, parent)
-    assert "\x00" not in draft.supports and "NULbytesinside" in draft.supports
+    supports = draft.answer("supports")
+    assert "\x00" not in supports and "NULbytesinside" in supports
     assert draft.concerns[0].happens == long_text.strip()
     assert len(draft_db.engine.dialect.get_table_names(draft_db.engine.connect())) >= 2
     composed = ComposedDraft.from_json(draft.composed)
@@ -361,7 +363,7 @@ async def test_buttons_from_earlier_messages_are_not_saved_as_answers(draft_db):
     assert "already working on your draft" in said and "How old is Ben" in said
     said = await parent.say("/greet", "greet", 1.0)  # the widget greets again on reload
     assert "How old is Ben" in said
-    assert saved(draft_db, parent).child_age_text is None
+    assert saved(draft_db, parent).answer("child_age_text") is None
 
 
 async def test_an_unsure_nlu_still_lets_a_question_through_but_not_a_statement(draft_db):
@@ -377,7 +379,8 @@ async def test_an_unsure_nlu_still_lets_a_question_through_but_not_a_statement(d
     said = await parent.say("She wants to learn everything about space", "nlu_fallback",
                             0.5, ranking=unsure)
     assert "Source:" not in said and "What helps Lia" in said
-    assert saved(draft_db, parent).strengths == "She wants to learn everything about space"
+    assert saved(draft_db, parent).answer("strengths") == \
+        "She wants to learn everything about space"
 
 
 async def test_a_turn_waiting_for_the_database_does_not_hold_up_other_parents(draft_db):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.draft.interpret import parse_age, parse_edit, parse_name
+from bot.draft.interpret import Meaning, parse_age, parse_edit, parse_name
 from bot.draft.language import concern_area, group_by_area, sounds_like_worry, tidy, use_name
-from bot.storage.repository import ConcernView, DraftView
+from bot.draft.model import ConcernView, DraftView, StepRef
 
 
 def test_tidy_fixes_capitals_and_full_stops_without_changing_words():
@@ -90,34 +90,50 @@ def test_ages_and_grades(text, age):
 
 def _draft(concerns=2, age=9):
     return DraftView(
-        id="d", status="in_progress", child_name="Sam", child_age_text=str(age),
-        child_age=age, strengths="x", supports="x",
+        id="d", status="in_progress",
+        answers={"child_name": "Sam", "child_age_text": str(age), "strengths": "x",
+                 "supports": "x", "this_year": "x", "vision": "x", "student_after": None,
+                 "student_living": None},
+        child_age=age,
         concerns=tuple(ConcernView(10 + i, i + 1, f"c{i}", "x", None)
                        for i in range(concerns)),
-        concerns_done=True, this_year="x", vision="x", student_after=None,
-        student_living=None, editing=None, composed=None, created_at=None,
+        concerns_done=True, editing=None, composed=None, created_at=None,
         finished_at=None)
 
 
-@pytest.mark.parametrize("text, kind, value", [
-    ("change the second concern", "edit", "concern:11"),
-    ("can you redo concern 1", "edit", "concern:10"),
-    ("remove the last concern", "remove", "11"),
-    ("add a concern", "edit", "concern"),
-    ("I forgot another worry", "edit", "concern"),
-    ("redo the vision", "edit", "vision"),
-    ("change the strengths part", "edit", "strengths"),
-    ("fix what helps him", "edit", "supports"),
-    ("change this year", "edit", "this_year"),
-    ("his name is spelled wrong", "edit", "child_name"),
-    ("change the concern", "unclear_edit", "concern"),  # which one? there are two
+EDIT, REMOVE, UNCLEAR = Meaning.EDIT, Meaning.REMOVE, Meaning.UNCLEAR_EDIT
+
+
+@pytest.mark.parametrize("text, meaning, target", [
+    ("change the second concern", EDIT, StepRef("concern", 11)),
+    ("can you redo concern 1", EDIT, StepRef("concern", 10)),
+    ("remove the last concern", REMOVE, StepRef("concern", 11)),
+    ("add a concern", EDIT, StepRef("concern")),
+    ("I forgot another worry", EDIT, StepRef("concern")),
+    ("change what to ask the team about concern 2", EDIT, StepRef("consider", 11)),
+    ("redo the vision", EDIT, StepRef("vision")),
+    ("change the strengths part", EDIT, StepRef("strengths")),
+    ("fix what helps him", EDIT, StepRef("supports")),
+    ("change this year", EDIT, StepRef("this_year")),
+    ("his name is spelled wrong", EDIT, StepRef("child_name")),
+    ("change the concern", UNCLEAR, StepRef("concern")),  # which one? there are two
 ])
-def test_review_edits(text, kind, value):
+def test_review_edits(text, meaning, target):
     reply = parse_edit(text, _draft())
-    assert (reply.kind, reply.value) == (kind, value)
+    assert (reply.meaning, reply.target) == (meaning, target)
 
 
 def test_the_students_own_vision_is_only_editable_from_14():
-    assert parse_edit("change what he wants to do for work", _draft(age=15)).value == \
-        "student_after"
-    assert parse_edit("change what he wants to do for work", _draft(age=9)).value == "vision"
+    assert parse_edit("change what he wants to do for work", _draft(age=15)).target == \
+        StepRef("student_after")
+    assert parse_edit("change what he wants to do for work", _draft(age=9)).target == \
+        StepRef("vision")
+    assert parse_edit("change where he wants to live", _draft(age=9)).target == \
+        StepRef("vision")
+
+
+def test_step_references_are_stored_as_text_and_read_back():
+    for ref in (StepRef("vision"), StepRef("consider", 12), StepRef("concern", 3),
+                StepRef("concern")):
+        assert StepRef.parse(str(ref)) == ref
+    assert str(StepRef("consider", 12)) == "consider:12"
