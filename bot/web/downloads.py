@@ -13,6 +13,8 @@ import asyncio
 
 from aiohttp import web
 
+from bot import content
+
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PRIVATE = {
     "Cache-Control": "no-store, private, max-age=0",
@@ -24,7 +26,7 @@ PRIVATE = {
 
 
 def _not_found() -> web.HTTPNotFound:
-    return web.HTTPNotFound(text="Not found.", headers=PRIVATE)
+    return web.HTTPNotFound(text=content.text("draft.download.not_found"), headers=PRIVATE)
 
 
 def _find_composed(secret: str):
