@@ -37,7 +37,8 @@ async def in_worker_thread(function: Callable[..., T], *args: Any, **kwargs: Any
 
 async def repository() -> DraftRepository:
     """The drafts repository; made (engine, tables) in a thread on first use only."""
-    return repository_if_made() or await in_worker_thread(default_repository)
+    made = repository_if_made()
+    return made if made is not None else await in_worker_thread(default_repository)
 
 
 def just_activated(tracker: Tracker) -> bool:

@@ -14,7 +14,16 @@ from __future__ import annotations
 import re
 import threading
 from functools import lru_cache, wraps
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import (TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, ParamSpec,
+                    Sequence, Tuple, TypeVar)
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import Matcher
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
 
 # (key, cue words/phrases), in the draft's order; each area's title in the draft is the
 # text "draft.area.<key>" (data/texts/draft.yml). The cues are what parents type, in
@@ -104,9 +113,9 @@ WORRY_WORDS = ("worried", "worry", "worries", "concerned", "concern", "struggle"
 _spacy_lock = threading.RLock()
 
 
-def _one_at_a_time(function):
+def _one_at_a_time(function: Callable[P, R]) -> Callable[P, R]:
     @wraps(function)
-    def locked(*args, **kwargs):
+    def locked(*args: P.args, **kwargs: P.kwargs) -> R:
         with _spacy_lock:
             return function(*args, **kwargs)
     return locked
@@ -114,7 +123,7 @@ def _one_at_a_time(function):
 
 @_one_at_a_time
 @lru_cache(maxsize=1)
-def nlp():
+def nlp() -> Language:
     import spacy
 
     from bot.nlp.spacy_pipeline import PIPELINE_DIR, build
@@ -136,7 +145,7 @@ def _forms(word: str) -> List[str]:
 
 @_one_at_a_time
 @lru_cache(maxsize=1)
-def _area_matcher():
+def _area_matcher() -> Matcher:
     from spacy.matcher import Matcher
 
     model = nlp()
@@ -169,9 +178,10 @@ def concern_area(text: str) -> str:
     return max(AREA_ORDER[:-1], key=lambda k: (scores.get(k, 0), -AREA_ORDER.index(k)))
 
 
-def group_by_area(items: Iterable, area_of) -> List[Tuple[str, list]]:
+def group_by_area(items: Iterable[T],
+                  area_of: Callable[[T], Optional[str]]) -> List[Tuple[str, List[T]]]:
     """[(area, items in typing order)] in draft order, only areas that occur."""
-    groups: Dict[str, list] = {}
+    groups: Dict[str, List[T]] = {}
     for item in items:
         groups.setdefault(area_of(item) or OTHER_AREA, []).append(item)
     return [(key, groups[key]) for key in AREA_ORDER if key in groups]

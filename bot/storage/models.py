@@ -9,13 +9,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, String, Text)
 from sqlalchemy.orm import declarative_base, relationship
 
 from bot.draft import steps
 
-Base = declarative_base()
+if TYPE_CHECKING:
+    class Base:
+        """What type checkers see: SQLAlchemy 1.4 ships no type information."""
+
+        metadata: Any
+        __table__: Any
+
+        def __init__(self, **columns: Any) -> None: ...
+else:
+    Base = declarative_base()
 
 
 def utcnow() -> datetime:

@@ -8,7 +8,7 @@ The methods are blocking; async code calls them through `asyncio.to_thread`.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, Optional, Tuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
@@ -61,7 +61,7 @@ class DraftRepository:
             selectinload(Draft.concerns))
         if for_update:
             query = query.with_for_update()  # two tabs on one draft: one at a time
-        draft = session.execute(query).scalar_one_or_none()
+        draft: Optional[Draft] = session.execute(query).scalar_one_or_none()
         if draft is None:
             raise DraftNotFound(draft_id)
         return draft
@@ -79,7 +79,10 @@ class DraftRepository:
                     session.add(draft)
                     session.flush()
                     draft_id = draft.id
-                return self.get(draft_id), code
+                view = self.get(draft_id)
+                if view is None:  # deleted in the same instant, by its only code holder
+                    raise DraftNotFound(draft_id)
+                return view, code
             except IntegrityError:  # a code collision: astronomically rare, try again
                 continue
         raise RuntimeError("could not create a draft")
@@ -101,7 +104,7 @@ class DraftRepository:
     def find_by_download_secret(self, secret: str) -> Optional[DraftView]:
         return self._find_one(Draft.download_secret_hash == secret_hash(secret))
 
-    def _find_one(self, where) -> Optional[DraftView]:
+    def _find_one(self, where: Any) -> Optional[DraftView]:
         """The draft matching a hashed-secret condition, with its concerns, or None."""
         with self._unit_of_work() as session:
             draft = session.execute(
@@ -111,7 +114,7 @@ class DraftRepository:
 
     # ------------------------------------------------------------------ update
     @staticmethod
-    def _apply(draft: Draft, fields: dict) -> None:
+    def _apply(draft: Draft, fields: Dict[str, Any]) -> None:
         for key, value in fields.items():
             if key in TEXT_FIELDS:
                 value = None if value is None else clean_text(value)
@@ -187,7 +190,7 @@ class DraftRepository:
             # Concerns first, so it also works where the database ignores ON DELETE.
             session.execute(delete(Concern).where(Concern.draft_id == draft_id))
             result = session.execute(delete(Draft).where(Draft.id == draft_id))
-            return result.rowcount > 0
+            return bool(result.rowcount > 0)
 
 
 _default: Optional[DraftRepository] = None
