@@ -1,8 +1,9 @@
 """The draft builder's actions outside the form: resuming with a code, deleting,
 pausing, and offering help when a parent shares a concern unprompted."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -23,14 +24,15 @@ def say(dispatcher: CollectingDispatcher, key: str, **values: Any) -> None:
 
 
 class ActionResumeDraft(Action):
-    """"continue my draft 7KQ2-M9XD-4RTB-HW3P": finds the draft by its code (or the
+    """ "continue my draft 7KQ2-M9XD-4RTB-HW3P": finds the draft by its code (or the
     one from this chat) and lets the rule start the form at the right step."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_resume_draft"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         repo = await repository()
         code = find_code(tracker.latest_message.get("text") or "")
         if code:
@@ -39,26 +41,31 @@ class ActionResumeDraft(Action):
                 # Says nothing about whether the code was close or what it holds.
                 say(dispatcher, "draft.wrong_code", example=EXAMPLE_CODE)
                 return [SlotSet("draft_found", False)]
-            grouped = "-".join(code[i:i + 4] for i in range(0, len(code), 4))
-            return [SlotSet("draft_id", draft.id), SlotSet("draft_code", grouped),
-                    SlotSet("draft_found", True)]
+            grouped = "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+            return [
+                SlotSet("draft_id", draft.id),
+                SlotSet("draft_code", grouped),
+                SlotSet("draft_found", True),
+            ]
         current = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if current is not None:
             return [SlotSet("draft_found", True)]
         say(dispatcher, "draft.ask_code", example=EXAMPLE_CODE)
         return [SlotSet("draft_found", False)] + (
-            forget_draft() if tracker.get_slot("draft_id") else [])
+            forget_draft() if tracker.get_slot("draft_id") else []
+        )
 
 
 class ActionDeleteDraft(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_delete_draft"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         repo = await repository()
         code = find_code(tracker.latest_message.get("text") or "")
-        draft: Optional[DraftView] = None
+        draft: DraftView | None = None
         if code:
             draft = await in_worker_thread(repo.find_by_code, code)
             if draft is None:
@@ -77,13 +84,14 @@ class ActionDeleteDraft(Action):
 
 
 class ActionPauseDraft(Action):
-    """"Save my draft for later" when no draft is open: reminds of the code."""
+    """ "Save my draft for later" when no draft is open: reminds of the code."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_pause_draft"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         repo = await repository()
         draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         code = tracker.get_slot("draft_code")
@@ -99,11 +107,12 @@ class ActionOfferDraft(Action):
     (or add to) the draft. The text is kept in this chat's pending_concern slot
     and becomes a concern if the parent says yes."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_offer_draft"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         text = clean_text(tracker.latest_message.get("text"))
         worry = sounds_like_worry(text)
         say(dispatcher, "draft.offer.worry" if worry else "draft.offer.other")
@@ -119,13 +128,14 @@ class ActionOfferDraft(Action):
 
 
 class ActionDraftNotOpen(Action):
-    """"skip", "that's all", "Maya" and the like when no draft is open."""
+    """ "skip", "that's all", "Maya" and the like when no draft is open."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_draft_not_open"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         repo = await repository()
         draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if draft is not None and not draft.finished:

@@ -6,11 +6,13 @@ empty until the parent confirms the draft, so Rasa keeps the form running and ev
 message in the draft comes here. This action reads the tracker into flow.Inputs, runs
 flow.handle in a worker thread, and turns its outcome into messages and SlotSet events.
 """
+
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from functools import partial
-from typing import Any, Callable, Dict, List, Text, Tuple, TypeVar
+from typing import Any, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -52,43 +54,50 @@ def just_activated(tracker: Tracker) -> bool:
     return False
 
 
-def best_guess(message: Dict[Text, Any]) -> Tuple[Any, float]:
+def best_guess(message: dict[str, Any]) -> tuple[Any, float]:
     """The intent and its confidence. When the FallbackClassifier said "nlu_fallback"
     (unsure, or two intents too close), its best real guess is still useful here:
     every check in bot/draft/interpret.py has its own bar."""
     intent = message.get("intent") or {}
     if intent.get("name") == "nlu_fallback":
-        ranking = [r for r in message.get("intent_ranking") or []
-                   if r.get("name") != "nlu_fallback"]
+        ranking = [
+            r for r in message.get("intent_ranking") or [] if r.get("name") != "nlu_fallback"
+        ]
         if ranking:
             intent = ranking[0]
     return intent.get("name"), float(intent.get("confidence") or 0.0)
 
 
-def slot_events(slots: Dict[str, Any]) -> List[EventType]:
+def slot_events(slots: dict[str, Any]) -> list[EventType]:
     return [SlotSet(name, value) for name, value in slots.items()]
 
 
-def forget_draft() -> List[EventType]:
+def forget_draft() -> list[EventType]:
     return slot_events(flow.FORGET_DRAFT)
 
 
-def read_inputs(tracker: Tracker, domain: Dict[Text, Any]) -> flow.Inputs:
+def read_inputs(tracker: Tracker, domain: dict[str, Any]) -> flow.Inputs:
     message = tracker.latest_message or {}
     intent, confidence = best_guess(message)
     step = tracker.get_slot("draft_step")
     return flow.Inputs(
-        text=clean_text(message.get("text")), intent=intent, confidence=confidence,
-        just_started=just_activated(tracker), draft_id=tracker.get_slot("draft_id"),
-        code=tracker.get_slot("draft_code"), step=StepRef.parse(step) if step else None,
+        text=clean_text(message.get("text")),
+        intent=intent,
+        confidence=confidence,
+        just_started=just_activated(tracker),
+        draft_id=tracker.get_slot("draft_id"),
+        code=tracker.get_slot("draft_code"),
+        step=StepRef.parse(step) if step else None,
         nudges=int(tracker.get_slot("draft_nudges") or 0),
         pending_concern=tracker.get_slot("pending_concern"),
         state=canonical_state(tracker.get_slot("us_state")),
         responses=frozenset((domain or {}).get("responses", {})),
-        knowledge_intents=answers_by_intent().keys(), lang=DEFAULT_LANGUAGE)
+        knowledge_intents=answers_by_intent().keys(),
+        lang=DEFAULT_LANGUAGE,
+    )
 
 
-def answer_question(tracker: Tracker, intent: str) -> Tuple[List[Message], Dict[str, Any]]:
+def answer_question(tracker: Tracker, intent: str) -> tuple[list[Message], dict[str, Any]]:
     """A knowledge answer inside the draft, without its buttons (they would lead the
     parent away from the draft)."""
     answer = answer_for_intent(intent)
@@ -102,11 +111,12 @@ def answer_question(tracker: Tracker, intent: str) -> Tuple[List[Message], Dict[
 
 
 class ValidateDraftForm(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "validate_draft_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         # One worker thread per message: the event loop keeps serving other parents,
         # and a turn's database and spaCy work costs one hand-off, not one per step.
         outcome = await in_worker_thread(self._turn, tracker, domain)
@@ -115,6 +125,7 @@ class ValidateDraftForm(Action):
         return slot_events(outcome.slots)
 
     @staticmethod
-    def _turn(tracker: Tracker, domain: Dict[Text, Any]) -> flow.Outcome:
-        return flow.handle(read_inputs(tracker, domain), default_repository(),
-                           partial(answer_question, tracker))
+    def _turn(tracker: Tracker, domain: dict[str, Any]) -> flow.Outcome:
+        return flow.handle(
+            read_inputs(tracker, domain), default_repository(), partial(answer_question, tracker)
+        )

@@ -1,13 +1,14 @@
 """Every sentence a parent reads comes from data/texts/ (bot/content.py): no Python
 source outside tests/ holds one, every key the code names exists, and every
 placeholder of the draft builder's texts gets a value."""
+
 from __future__ import annotations
 
 import ast
 import re
 import string
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List, Set, Tuple
 
 import pytest
 
@@ -24,9 +25,22 @@ TEMP_NOT_YET_MOVED = {
 }
 # Calls whose words go to developers (logs, the console, command-line help) or into
 # an error, never to a parent.
-NOT_FOR_PARENTS = {"debug", "info", "warning", "error", "exception", "critical", "log",
-                   "print", "warn", "filterwarnings", "add_argument", "ArgumentParser",
-                   "add_parser", "exit"}
+NOT_FOR_PARENTS = {
+    "debug",
+    "info",
+    "warning",
+    "error",
+    "exception",
+    "critical",
+    "log",
+    "print",
+    "warn",
+    "filterwarnings",
+    "add_argument",
+    "ArgumentParser",
+    "add_parser",
+    "exit",
+}
 # Developer tools (bench, eval): their reports are read by maintainers.
 DEVELOPERS_ONLY = ("bot/tools/",)
 # (file, text) of the few remaining strings that read like prose but are not for parents.
@@ -49,16 +63,19 @@ def looks_like_prose(text: str) -> bool:
     capital = stripped[0].isupper()
     ends = stripped[-1] in SENTENCE_END + ":"
     return (len(words) >= 2 and capital and stripped[-1] in SENTENCE_END) or (
-        len(words) >= 4 and (capital or ends))
+        len(words) >= 4 and (capital or ends)
+    )
 
 
-def _silenced(tree: ast.AST) -> Set[int]:
+def _silenced(tree: ast.AST) -> set[int]:
     """Nodes whose strings are not for parents: docstrings, dict keys, logging and
     console calls, command-line help, raised errors and assertion messages."""
-    quiet: List[ast.AST] = []
+    quiet: list[ast.AST] = []
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef,
-                             ast.AsyncFunctionDef)) and ast.get_docstring(node) is not None:
+        if (
+            isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+            and ast.get_docstring(node) is not None
+        ):
             quiet.append(node.body[0])
         elif isinstance(node, ast.Call):
             func = node.func
@@ -81,7 +98,7 @@ def _silenced(tree: ast.AST) -> Set[int]:
     return {id(sub) for node in quiet for sub in ast.walk(node)}
 
 
-def prose_in(source: str) -> List[Tuple[int, str]]:
+def prose_in(source: str) -> list[tuple[int, str]]:
     """(line, text) of every string in `source` that reads like a sentence for a parent.
     An f-string counts as a whole ("Thanks, I'll remember you're in {state}.")."""
     tree = ast.parse(source)
@@ -92,8 +109,7 @@ def prose_in(source: str) -> List[Tuple[int, str]]:
             continue
         if isinstance(node, ast.JoinedStr):
             quiet |= {id(part) for part in node.values}
-            text = "".join(p.value if isinstance(p, ast.Constant) else "{}"
-                           for p in node.values)
+            text = "".join(p.value if isinstance(p, ast.Constant) else "{}" for p in node.values)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value
         else:
@@ -108,7 +124,7 @@ def sources() -> Iterator[Path]:
         yield from sorted((ROOT / top).rglob("*.py"))
 
 
-def scanned() -> Iterator[Tuple[str, Path]]:
+def scanned() -> Iterator[tuple[str, Path]]:
     for path in sources():
         name = path.relative_to(ROOT).as_posix()
         if name not in TEMP_NOT_YET_MOVED and not name.startswith(DEVELOPERS_ONLY):
@@ -116,40 +132,48 @@ def scanned() -> Iterator[Tuple[str, Path]]:
 
 
 def test_no_python_source_holds_a_sentence_for_parents():
-    found = [f"{name}:{line}: {text[:70]!r}" for name, path in scanned()
-             for line, text in prose_in(path.read_text(encoding="utf-8"))
-             if (name, text) not in ALLOWED]
+    found = [
+        f"{name}:{line}: {text[:70]!r}"
+        for name, path in scanned()
+        for line, text in prose_in(path.read_text(encoding="utf-8"))
+        if (name, text) not in ALLOWED
+    ]
     assert found == [], "move these to data/texts/ (bot/content.py):\n" + "\n".join(found)
 
 
-@pytest.mark.xfail(reason="TEMP (issue 12): the integrator moves these files' words",
-                   strict=False)
+@pytest.mark.xfail(reason="TEMP (issue 12): the integrator moves these files' words", strict=False)
 @pytest.mark.parametrize("name", sorted(TEMP_NOT_YET_MOVED))
 def test_files_being_moved_hold_no_sentence_for_parents(name):
     found = prose_in((ROOT / name).read_text(encoding="utf-8"))
     assert found == [], "\n".join(f"{name}:{line}: {text[:70]!r}" for line, text in found)
 
 
-@pytest.mark.parametrize("snippet", [
-    'dispatcher.utter_message(text="Sorry, try again.")',
-    'REPLY = "Hi again!"',
-    'def reply(state):\n    return f"Thanks, I\'ll remember you\'re in {state}."',
-    'TEXT = ("Could you tell me a little more? A sentence or two helps the team "\n'
-    '        "see what you see.")',
-])
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        'dispatcher.utter_message(text="Sorry, try again.")',
+        'REPLY = "Hi again!"',
+        "def reply(state):\n    return f\"Thanks, I'll remember you're in {state}.\"",
+        'TEXT = ("Could you tell me a little more? A sentence or two helps the team "\n'
+        '        "see what you see.")',
+    ],
+)
 def test_the_scan_finds_a_sentence_added_in_code(snippet):
     assert prose_in(snippet), snippet
 
 
-@pytest.mark.parametrize("snippet", [
-    '"""A docstring is for developers. It can say anything."""',
-    'logger.warning("The action server did not answer in time.")',
-    'raise ValueError("No value for this placeholder.")',
-    'parser.add_argument("--port", help="Port of the web page.")',
-    '_SKIP = {"i don\'t know what to write", "skip this one"}',
-    'PATTERN = r"^(wait|hold on|so)?[,.!\\s]*(what|how)\\b"',
-    'content.text("draft.step.strengths.prompt", lang, who=who)',
-])
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        '"""A docstring is for developers. It can say anything."""',
+        'logger.warning("The action server did not answer in time.")',
+        'raise ValueError("No value for this placeholder.")',
+        'parser.add_argument("--port", help="Port of the web page.")',
+        '_SKIP = {"i don\'t know what to write", "skip this one"}',
+        'PATTERN = r"^(wait|hold on|so)?[,.!\\s]*(what|how)\\b"',
+        'content.text("draft.step.strengths.prompt", lang, who=who)',
+    ],
+)
 def test_the_scan_leaves_alone_what_parents_never_read(snippet):
     assert prose_in(snippet) == []
 
@@ -158,7 +182,7 @@ def test_the_scan_leaves_alone_what_parents_never_read(snippet):
 KEY = re.compile(r"^[a-z_]+(\.[a-z0-9_]+)+$")
 
 
-def referenced_keys() -> Iterator[Tuple[str, str]]:
+def referenced_keys() -> Iterator[tuple[str, str]]:
     """(where, key) of every string literal in the code that names a text: the first
     argument of content.text/message/buttons/raw, of a `say`, and any literal that
     has the shape of a key of data/texts/ ("draft.step.strengths.prompt")."""
@@ -166,8 +190,12 @@ def referenced_keys() -> Iterator[Tuple[str, str]]:
     for path in sources():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                    and KEY.match(node.value) and node.value.split(".", 1)[0] in areas):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and KEY.match(node.value)
+                and node.value.split(".", 1)[0] in areas
+            ):
                 yield f"{path.relative_to(ROOT)}:{node.lineno}", node.value
 
 
@@ -196,15 +224,24 @@ def test_keys_built_from_the_step_table_and_the_areas_exist():
 STEP_VALUES = {"who", "owner", "example", "number", "happens", "so_far"}
 DRAFT_VALUES = {
     "draft.step.header": {"number", "total", "title"},
-    "draft.step.concern.so_far": {"count"}, "draft.step.concern.so_far_many": {"count"},
-    "draft.code_notice": {"code"}, "draft.pending_added": {"text"},
-    "draft.aside.state": {"state"}, "draft.nudge.more": {"example"},
-    "draft.nudge.age": {"example"}, "draft.chat.owner": {"who"},
-    "draft.doc.title": {"child"}, "draft.doc.owner": {"child"},
-    "draft.doc.consider": {"happens", "consider"}, "draft.doc.date": {"date"},
-    "draft.doc.student": {"child"}, "draft.paused": {"code"},
-    "draft.finished": {"docx", "txt"}, "draft.next_steps": {"code"},
-    "draft.nothing_to_delete": {"example"}, "draft.ask_code": {"example"},
+    "draft.step.concern.so_far": {"count"},
+    "draft.step.concern.so_far_many": {"count"},
+    "draft.code_notice": {"code"},
+    "draft.pending_added": {"text"},
+    "draft.aside.state": {"state"},
+    "draft.nudge.more": {"example"},
+    "draft.nudge.age": {"example"},
+    "draft.chat.owner": {"who"},
+    "draft.doc.title": {"child"},
+    "draft.doc.owner": {"child"},
+    "draft.doc.consider": {"happens", "consider"},
+    "draft.doc.date": {"date"},
+    "draft.doc.student": {"child"},
+    "draft.paused": {"code"},
+    "draft.finished": {"docx", "txt"},
+    "draft.next_steps": {"code"},
+    "draft.nothing_to_delete": {"example"},
+    "draft.ask_code": {"example"},
     "draft.wrong_code": {"example"},
 }
 
@@ -213,8 +250,10 @@ def test_every_placeholder_of_the_draft_texts_gets_a_value():
     from bot.draft.steps import STEPS
 
     step_texts = {k for s in STEPS for k in (s.title, s.prompt) if k} | {
-        "draft.step.concern.another", "draft.step.concern.redo",
-        "draft.step.consider.prompt_unknown"}
+        "draft.step.concern.another",
+        "draft.step.concern.redo",
+        "draft.step.consider.prompt_unknown",
+    }
     labels = {s.label for s in STEPS if s.label}
     missing = []
     for key in content.keys():

@@ -4,12 +4,13 @@ The result is plain data (JSON-able) so the same text is shown at review, stored
 the parent confirms, and exported to Word and plain text without spaCy. It is written
 in one language (`lang`), kept with it, so the export speaks the draft's language.
 """
+
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Callable, Dict, List, Optional
 
 from bot import content
 from bot.draft.language import group_by_area, tidy, use_name
@@ -26,7 +27,7 @@ SECTION_TEXTS = {
 @dataclass
 class Paragraph:
     text: str
-    label: Optional[str] = None
+    label: str | None = None
 
 
 @dataclass
@@ -34,14 +35,14 @@ class Section:
     key: str
     heading: str
     note: str
-    paragraphs: List[Paragraph] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
 
 
 @dataclass
 class ComposedDraft:
     child: str  # the name, or "" when the parent skipped it
     written_on: str  # ISO date
-    sections: List[Section]
+    sections: list[Section]
     reminder: str
     lang: str = content.DEFAULT_LANGUAGE
 
@@ -63,11 +64,17 @@ class ComposedDraft:
     def from_json(cls, raw: str) -> ComposedDraft:
         data = json.loads(raw)
         lang = data.get("lang", content.DEFAULT_LANGUAGE)
-        sections = [Section(s["key"], s["heading"], s["note"],
-                            [Paragraph(**p) for p in s["paragraphs"]])
-                    for s in data["sections"]]
-        return cls(data["child"], data["written_on"], sections,
-                   data.get("reminder") or content.text("draft.doc.reminder", lang), lang)
+        sections = [
+            Section(s["key"], s["heading"], s["note"], [Paragraph(**p) for p in s["paragraphs"]])
+            for s in data["sections"]
+        ]
+        return cls(
+            data["child"],
+            data["written_on"],
+            sections,
+            data.get("reminder") or content.text("draft.doc.reminder", lang),
+            lang,
+        )
 
 
 def area_title(area: str, lang: str = content.DEFAULT_LANGUAGE) -> str:
@@ -75,7 +82,7 @@ def area_title(area: str, lang: str = content.DEFAULT_LANGUAGE) -> str:
 
 
 def _lower_start(text: str, name: str) -> str:
-    """"Social skills help." -> "social skills help." after a colon, unless it
+    """ "Social skills help." -> "social skills help." after a colon, unless it
     starts with I, a name or an acronym."""
     first = text.split(" ", 1)[0].strip(".,")
     if not first or first == "I" or first == name or (len(first) > 1 and first.isupper()):
@@ -83,17 +90,19 @@ def _lower_start(text: str, name: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def compose(draft: DraftView, today: Optional[date] = None,
-            lang: str = content.DEFAULT_LANGUAGE) -> ComposedDraft:
+def compose(
+    draft: DraftView, today: date | None = None, lang: str = content.DEFAULT_LANGUAGE
+) -> ComposedDraft:
     name = draft.child_name or ""
     day = (draft.finished_at.date() if draft.finished_at else None) or today or date.today()
-    values: Dict[str, str] = {
+    values: dict[str, str] = {
         "child": name or content.text("draft.doc.child_unnamed", lang),
-        "owner": content.text("draft.doc.owner", lang, child=name) if name
+        "owner": content.text("draft.doc.owner", lang, child=name)
+        if name
         else content.text("draft.doc.owner_unnamed", lang),
     }
 
-    def parent_words(text: Optional[str]) -> str:
+    def parent_words(text: str | None) -> str:
         return use_name(tidy(text, name or None), name or None) if text else ""
 
     sections = []
@@ -113,12 +122,14 @@ def compose(draft: DraftView, today: Optional[date] = None,
             label = content.text(step.label, lang, **values) if step.label else None
             section.paragraphs.append(Paragraph(words, label))
         sections.append(section)
-    return ComposedDraft(name, day.isoformat(), sections,
-                         content.text("draft.doc.reminder", lang), lang)
+    return ComposedDraft(
+        name, day.isoformat(), sections, content.text("draft.doc.reminder", lang), lang
+    )
 
 
-def _concerns(draft: DraftView, parent_words: Callable[[Optional[str]], str],
-              lang: str) -> List[Paragraph]:
+def _concerns(
+    draft: DraftView, parent_words: Callable[[str | None], str], lang: str
+) -> list[Paragraph]:
     """The concerns grouped by area (each group titled once), then a closing line."""
     name = draft.child_name or ""
     paragraphs = []
@@ -126,9 +137,12 @@ def _concerns(draft: DraftView, parent_words: Callable[[Optional[str]], str],
         for index, concern in enumerate(items):
             text = parent_words(concern.happens)
             if concern.consider:
-                text = content.text("draft.doc.consider", lang, happens=text,
-                                    consider=_lower_start(parent_words(concern.consider),
-                                                          name))
+                text = content.text(
+                    "draft.doc.consider",
+                    lang,
+                    happens=text,
+                    consider=_lower_start(parent_words(concern.consider), name),
+                )
             paragraphs.append(Paragraph(text, area_title(area, lang) if index == 0 else None))
     if draft.concerns:
         paragraphs.append(Paragraph(content.text("draft.doc.closing", lang)))

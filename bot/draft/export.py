@@ -1,10 +1,10 @@
 """The parent's take-away: a Word document (python-docx) and plain text to paste into
 an email, both from the composed draft the parent confirmed."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from io import BytesIO
-from typing import Dict
 
 from bot import content
 from bot.draft.compose import ComposedDraft
@@ -17,12 +17,14 @@ DOCX_NAME = "iep-parent-input.docx"
 TEXT_NAME = "iep-parent-input.txt"
 
 
-def download_links(secret: str) -> Dict[str, str]:
+def download_links(secret: str) -> dict[str, str]:
     """{"docx": url, "txt": url} of a finished draft, on the public web page."""
     from bot.settings import public_url
 
-    return {kind: public_url() + DOWNLOAD_PATH.format(secret=secret, filename=name)
-            for kind, name in (("docx", DOCX_NAME), ("txt", TEXT_NAME))}
+    return {
+        kind: public_url() + DOWNLOAD_PATH.format(secret=secret, filename=name)
+        for kind, name in (("docx", DOCX_NAME), ("txt", TEXT_NAME))
+    }
 
 
 def to_docx(draft: ComposedDraft) -> bytes:
@@ -39,8 +41,9 @@ def to_docx(draft: ComposedDraft) -> bytes:
     doc.add_heading(strip_unsafe(draft.title), level=0)
     doc.add_paragraph(content.text("draft.doc.date", draft.lang, date=draft.date_text))
     if draft.child:
-        doc.add_paragraph(content.text("draft.doc.student", draft.lang,
-                                       child=strip_unsafe(draft.child)))
+        doc.add_paragraph(
+            content.text("draft.doc.student", draft.lang, child=strip_unsafe(draft.child))
+        )
     for section in draft.sections:
         doc.add_heading(section.heading, level=1)
         note = doc.add_paragraph()
@@ -62,8 +65,11 @@ def to_docx(draft: ComposedDraft) -> bytes:
 
 
 def to_text(draft: ComposedDraft) -> str:
-    lines = [draft.title, "=" * len(draft.title),
-             content.text("draft.doc.date", draft.lang, date=draft.date_text)]
+    lines = [
+        draft.title,
+        "=" * len(draft.title),
+        content.text("draft.doc.date", draft.lang, date=draft.date_text),
+    ]
     if draft.child:
         lines.append(content.text("draft.doc.student", draft.lang, child=draft.child))
     for section in draft.sections:

@@ -12,17 +12,26 @@ The form never rejects a message. To end the form the turn says why (finished, w
 download links; paused, with the resume code; deleted; gone) and clears
 `requested_slot` in the same turn, so ending costs the parent's turn no second action.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any, Callable, Collection, Dict, FrozenSet, List, Optional, Tuple
+from typing import Any
 
 from bot import content
 from bot.content import Message
 from bot.draft import closing, steps
 from bot.draft.compose import compose
-from bot.draft.interpret import (Meaning, Reply, interpret, is_dont_know, parse_age,
-                                 parse_name, word_count)
+from bot.draft.interpret import (
+    Meaning,
+    Reply,
+    interpret,
+    is_dont_know,
+    parse_age,
+    parse_name,
+    word_count,
+)
 from bot.draft.language import concern_area
 from bot.draft.model import ConcernView, DraftNotFound, DraftStore, DraftView, StepRef
 from bot.draft.steps import Kind, next_step, step_of
@@ -30,14 +39,14 @@ from bot.draft.text import quote
 
 MAX_NUDGES = 2
 # Slots as the form leaves them when it ends, and when this chat lets go of its draft.
-FORM_ENDED: Dict[str, Any] = {"draft_step": None, "draft_nudges": 0, "requested_slot": None}
-FORGET_DRAFT: Dict[str, Any] = {"draft_id": None, "draft_code": None, "pending_concern": None}
+FORM_ENDED: dict[str, Any] = {"draft_step": None, "draft_nudges": 0, "requested_slot": None}
+FORGET_DRAFT: dict[str, Any] = {"draft_id": None, "draft_code": None, "pending_concern": None}
 # Chit-chat answered by one of the domain's responses, when the domain has it.
 ASIDE_RESPONSES = {"out_of_scope": "utter_out_of_scope", "speak_spanish": "utter_spanish"}
 ASIDE_TEXTS = {"greet": "draft.aside.greet", "thank": "draft.aside.thank"}
 
 # A knowledge answer for an intent: its messages, and the slots it sets.
-AnswerQuestion = Callable[[str], Tuple[List[Message], Dict[str, Any]]]
+AnswerQuestion = Callable[[str], tuple[list[Message], dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -45,24 +54,24 @@ class Inputs:
     """What the form knows about one message (the adapter reads it from the tracker)."""
 
     text: str  # the message, cleaned (text.clean_text)
-    intent: Optional[str]  # NLU's best real guess, and how sure it is
+    intent: str | None  # NLU's best real guess, and how sure it is
     confidence: float
     just_started: bool  # the form started with this message (it asked for the draft)
-    draft_id: Optional[str]
-    code: Optional[str]  # the resume code this chat was shown
-    step: Optional[StepRef]  # the step asked last (slot draft_step)
+    draft_id: str | None
+    code: str | None  # the resume code this chat was shown
+    step: StepRef | None  # the step asked last (slot draft_step)
     nudges: int  # nudges given for that step
-    pending_concern: Optional[str]  # a concern typed before the draft started
-    state: Optional[str]  # the parent's US state, canonical
-    responses: FrozenSet[str] = frozenset()  # the domain's responses (utter_...)
+    pending_concern: str | None  # a concern typed before the draft started
+    state: str | None  # the parent's US state, canonical
+    responses: frozenset[str] = frozenset()  # the domain's responses (utter_...)
     knowledge_intents: Collection[str] = ()
     lang: str = content.DEFAULT_LANGUAGE
 
 
 @dataclass(frozen=True)
 class Outcome:
-    messages: List[Message]  # keyword arguments of dispatcher.utter_message
-    slots: Dict[str, Any]  # slot -> value, in the order they were set
+    messages: list[Message]  # keyword arguments of dispatcher.utter_message
+    slots: dict[str, Any]  # slot -> value, in the order they were set
 
 
 @dataclass
@@ -73,10 +82,10 @@ class Turn:
     inputs: Inputs
     store: DraftStore
     answer_question: AnswerQuestion
-    draft: Optional[DraftView] = None
+    draft: DraftView | None = None
     step: StepRef = field(default_factory=lambda: next_step(None))
-    messages: List[Message] = field(default_factory=list)
-    slots: Dict[str, Any] = field(default_factory=dict)
+    messages: list[Message] = field(default_factory=list)
+    slots: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -93,7 +102,7 @@ class Turn:
             raise DraftNotFound(self.inputs.draft_id or "")
         return self.draft
 
-    def concern(self) -> Tuple[DraftView, ConcernView]:
+    def concern(self) -> tuple[DraftView, ConcernView]:
         """The draft and the concern the step is about (gone: the draft is treated so)."""
         draft = self.need_draft()
         concern = draft.concern(self.step.concern_id)
@@ -168,8 +177,15 @@ def _run(turn: Turn) -> None:
     cid = turn.step.concern_id
     if cid is not None and (turn.draft is None or turn.draft.concern(cid) is None):
         turn.step = next_step(turn.draft)  # that concern was removed meanwhile
-    reply = interpret(turn.step, inputs.text, inputs.intent, inputs.confidence,
-                      inputs.knowledge_intents, turn.draft, turn.lang)
+    reply = interpret(
+        turn.step,
+        inputs.text,
+        inputs.intent,
+        inputs.confidence,
+        inputs.knowledge_intents,
+        turn.draft,
+        turn.lang,
+    )
     HANDLERS[reply.meaning](turn, reply)
 
 
@@ -215,15 +231,21 @@ def _aside(turn: Turn, reply: Reply) -> None:
 
 def _detour(key: str) -> Callable[[Turn, Reply], None]:
     """A short reply (help, "already drafting", an old button), then the same step."""
+
     def reply_then_ask_again(turn: Turn, _reply: Reply) -> None:
         turn.say(key)
         turn.ask_again()
+
     return reply_then_ask_again
 
 
 def _unclear_edit(turn: Turn, _reply: Reply) -> None:
-    turn.messages.append({"text": content.text("draft.unclear_edit", turn.lang),
-                          "buttons": content.buttons("draft.review.question", turn.lang)})
+    turn.messages.append(
+        {
+            "text": content.text("draft.unclear_edit", turn.lang),
+            "buttons": content.buttons("draft.review.question", turn.lang),
+        }
+    )
     turn.keep_asking(turn.step)
 
 
@@ -275,7 +297,7 @@ def _answer(turn: Turn, _reply: Reply) -> None:
     turn.ask_next()
 
 
-HANDLERS: Dict[Meaning, Callable[[Turn, Reply], None]] = {
+HANDLERS: dict[Meaning, Callable[[Turn, Reply], None]] = {
     Meaning.KNOWLEDGE: _knowledge,
     Meaning.ASIDE: _aside,
     Meaning.HELP: _detour("draft.help"),
@@ -314,7 +336,7 @@ def _save(turn: Turn) -> DraftView:
     if step.kind is Kind.NAME:
         assert step.field
         # Still no name after the nudges: go on without one.
-        fields: Dict[str, Any] = {step.field: parse_name(text, lang) or ""}
+        fields: dict[str, Any] = {step.field: parse_name(text, lang) or ""}
         if turn.draft is not None:
             return store.update(turn.draft.id, **fields, **done_editing)
         age = parse_age(text, lang) if any(c.isdigit() for c in text) else None
@@ -323,21 +345,20 @@ def _save(turn: Turn) -> DraftView:
         return turn.create(**fields)
     draft = turn.need_draft()
     if step.kind is Kind.AGE:
-        return store.update(draft.id, **{_age_field(): text}, child_age=parse_age(text, lang),
-                            **done_editing)
+        return store.update(
+            draft.id, **{_age_field(): text}, child_age=parse_age(text, lang), **done_editing
+        )
     if step.kind is Kind.CONCERN and turn.step.concern_id is None:
         draft, _ = store.add_concern(draft.id, text, concern_area(text), **done_editing)
         return draft
     if step.kind is Kind.CONCERN:
         draft, concern = turn.concern()
         area = concern_area(text + " " + (concern.consider or ""))
-        return store.update_concern(draft.id, concern.id, happens=text, area=area,
-                                    **done_editing)
+        return store.update_concern(draft.id, concern.id, happens=text, area=area, **done_editing)
     if step.kind is Kind.CONSIDER:
         draft, concern = turn.concern()
         area = concern_area(concern.happens + " " + text)
-        return store.update_concern(draft.id, concern.id, consider=text, area=area,
-                                    **done_editing)
+        return store.update_concern(draft.id, concern.id, consider=text, area=area, **done_editing)
     if step.field is None:
         raise ValueError(f"step {step.key} takes no answer")
     return store.update(draft.id, **{step.field: text}, **done_editing)

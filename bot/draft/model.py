@@ -1,11 +1,13 @@
 """What a draft is, as the rest of the bot sees it: frozen snapshots that storage
 returns (never live ORM objects, so callers in other threads cannot touch a closed
 session). An answer that is None has not been given; "" means the parent skipped it."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Mapping, Optional, Protocol, Tuple
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -16,7 +18,7 @@ class StepRef:
     the `editing` column (`str(ref)`, `StepRef.parse`)."""
 
     step: str
-    concern_id: Optional[int] = None
+    concern_id: int | None = None
 
     def __str__(self) -> str:
         return self.step if self.concern_id is None else f"{self.step}:{self.concern_id}"
@@ -32,8 +34,8 @@ class ConcernView:
     id: int
     position: int
     happens: str
-    consider: Optional[str]
-    area: Optional[str]
+    consider: str | None
+    area: str | None
 
 
 @dataclass(frozen=True)
@@ -42,27 +44,27 @@ class DraftView:
     status: str
     # Every stored text answer, by the field the step table names (steps.STEPS):
     # child_name, child_age_text, strengths, ...
-    answers: Mapping[str, Optional[str]]
-    child_age: Optional[int]  # estimated years, from the age step's answer
-    concerns: Tuple[ConcernView, ...]
+    answers: Mapping[str, str | None]
+    child_age: int | None  # estimated years, from the age step's answer
+    concerns: tuple[ConcernView, ...]
     concerns_done: bool
-    editing: Optional[StepRef]  # the part the parent asked to change at review
-    composed: Optional[str]
-    created_at: Optional[datetime]
-    finished_at: Optional[datetime]
+    editing: StepRef | None  # the part the parent asked to change at review
+    composed: str | None
+    created_at: datetime | None
+    finished_at: datetime | None
 
     @property
     def finished(self) -> bool:
         return self.status == "finished"
 
     @property
-    def child_name(self) -> Optional[str]:
+    def child_name(self) -> str | None:
         return self.answers.get("child_name")
 
-    def answer(self, field: str) -> Optional[str]:
+    def answer(self, field: str) -> str | None:
         return self.answers.get(field)
 
-    def concern(self, concern_id: Optional[int]) -> Optional[ConcernView]:
+    def concern(self, concern_id: int | None) -> ConcernView | None:
         return next((c for c in self.concerns if c.id == concern_id), None)
 
 
@@ -74,19 +76,20 @@ class DraftStore(Protocol):
     """What the draft builder needs from storage (bot.storage.repository.DraftRepository
     is the one implementation). Each call is one committed transaction."""
 
-    def get(self, draft_id: Optional[str]) -> Optional[DraftView]: ...
+    def get(self, draft_id: str | None) -> DraftView | None: ...
 
-    def create(self, **fields: Any) -> Tuple[DraftView, str]: ...
+    def create(self, **fields: Any) -> tuple[DraftView, str]: ...
 
     def update(self, draft_id: str, **fields: Any) -> DraftView: ...
 
-    def add_concern(self, draft_id: str, happens: str, area: Optional[str],
-                    **fields: Any) -> Tuple[DraftView, int]: ...
+    def add_concern(
+        self, draft_id: str, happens: str, area: str | None, **fields: Any
+    ) -> tuple[DraftView, int]: ...
 
     def update_concern(self, draft_id: str, concern_id: int, **fields: Any) -> DraftView: ...
 
     def remove_concern(self, draft_id: str, concern_id: int, **fields: Any) -> DraftView: ...
 
-    def finish(self, draft_id: str, composed: str) -> Tuple[DraftView, str]: ...
+    def finish(self, draft_id: str, composed: str) -> tuple[DraftView, str]: ...
 
-    def delete(self, draft_id: Optional[str]) -> bool: ...
+    def delete(self, draft_id: str | None) -> bool: ...

@@ -11,12 +11,14 @@ field becomes a column of iep_drafts: an existing database needs that column add
 Every sentence is a key into data/texts/ (bot/content.py); prompts keep their exact
 words (browser tests and parents rely on them), only the child's name and counts change.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from enum import Enum
-from typing import TYPE_CHECKING, Dict, List, Mapping, Optional
+from typing import TYPE_CHECKING
 
 from bot import content
 from bot.content import Message
@@ -55,14 +57,14 @@ class Step:
     title: str  # text keys (data/texts/draft.yml) ...
     prompt: str
     kind: Kind = Kind.TEXT
-    field: Optional[str] = None  # the stored answer: a Text column, DraftView.answers
-    example: Optional[str] = None
-    teen_example: Optional[str] = None  # the example from TRANSITION_AGE
+    field: str | None = None  # the stored answer: a Text column, DraftView.answers
+    example: str | None = None
+    teen_example: str | None = None  # the example from TRANSITION_AGE
     min_words: int = 1  # fewer words get a gentle nudge
-    from_age: Optional[int] = None  # asked only of students this old
+    from_age: int | None = None  # asked only of students this old
     # Where the answer goes in the draft, and the label it gets there.
-    section: Optional[IepSection] = None
-    label: Optional[str] = None
+    section: IepSection | None = None
+    label: str | None = None
     students_words: bool = False  # tidied only, never re-voiced ("I want ..." stays)
     # What parents type at review to change this part, per language (a regex), and
     # which step's words parse_edit tries first (lowest rank): specific words before
@@ -72,51 +74,133 @@ class Step:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("child_name", 1, "draft.step.child_name.title", "draft.step.child_name.prompt",
-         kind=Kind.NAME, field="child_name", edit_words={"en": r"\bname\b"}, edit_rank=7),
-    Step("child_age", 1, "draft.step.child_age.title", "draft.step.child_age.prompt",
-         kind=Kind.AGE, field="child_age_text", example="draft.step.child_age.example",
-         edit_words={"en": r"\b(age|grade|how old)\b"}, edit_rank=8),
-    Step("strengths", 2, "draft.step.strengths.title", "draft.step.strengths.prompt",
-         field="strengths", example="draft.step.strengths.example", min_words=2,
-         section=IepSection.CONCERNS, label="draft.step.strengths.label",
-         edit_words={"en": r"\b(strengths?|good at|proud|loves?)\b"}, edit_rank=1),
-    Step("supports", 2, "draft.step.supports.title", "draft.step.supports.prompt",
-         field="supports", example="draft.step.supports.example", min_words=2,
-         section=IepSection.CONCERNS, label="draft.step.supports.label",
-         edit_words={"en": r"\b(what helps|helps|supports?|strateg(y|ies))\b"},
-         edit_rank=2),
+    Step(
+        "child_name",
+        1,
+        "draft.step.child_name.title",
+        "draft.step.child_name.prompt",
+        kind=Kind.NAME,
+        field="child_name",
+        edit_words={"en": r"\bname\b"},
+        edit_rank=7,
+    ),
+    Step(
+        "child_age",
+        1,
+        "draft.step.child_age.title",
+        "draft.step.child_age.prompt",
+        kind=Kind.AGE,
+        field="child_age_text",
+        example="draft.step.child_age.example",
+        edit_words={"en": r"\b(age|grade|how old)\b"},
+        edit_rank=8,
+    ),
+    Step(
+        "strengths",
+        2,
+        "draft.step.strengths.title",
+        "draft.step.strengths.prompt",
+        field="strengths",
+        example="draft.step.strengths.example",
+        min_words=2,
+        section=IepSection.CONCERNS,
+        label="draft.step.strengths.label",
+        edit_words={"en": r"\b(strengths?|good at|proud|loves?)\b"},
+        edit_rank=1,
+    ),
+    Step(
+        "supports",
+        2,
+        "draft.step.supports.title",
+        "draft.step.supports.prompt",
+        field="supports",
+        example="draft.step.supports.example",
+        min_words=2,
+        section=IepSection.CONCERNS,
+        label="draft.step.supports.label",
+        edit_words={"en": r"\b(what helps|helps|supports?|strateg(y|ies))\b"},
+        edit_rank=2,
+    ),
     # Concerns are rows of their own (iep_draft_concerns); parse_edit finds them by
     # their own words (interpret.Phrases). A concern waits for its "consider" before
     # the next concern is asked.
-    Step("concern", 3, "draft.step.concern.title", "draft.step.concern.prompt",
-         kind=Kind.CONCERN, example="draft.step.concern.example", min_words=3,
-         section=IepSection.CONCERNS),
-    Step("consider", 3, "draft.step.consider.title", "draft.step.consider.prompt",
-         kind=Kind.CONSIDER, example="draft.step.consider.example", min_words=2),
-    Step("this_year", 4, "draft.step.this_year.title", "draft.step.this_year.prompt",
-         field="this_year", example="draft.step.this_year.example", min_words=3,
-         section=IepSection.VISION, label="draft.step.this_year.label",
-         edit_words={"en": r"\b(this year|good year)\b"}, edit_rank=3),
-    Step("vision", 5, "draft.step.vision.title", "draft.step.vision.prompt",
-         field="vision", example="draft.step.vision.example",
-         teen_example="draft.step.vision.example_teen", min_words=3,
-         section=IepSection.VISION, label="draft.step.vision.label",
-         edit_words={"en": r"\b(vision|future|1 to 5|five years|5 years)\b"}, edit_rank=6),
-    Step("student_after", 5, "draft.step.student_after.title",
-         "draft.step.student_after.prompt", field="student_after",
-         example="draft.step.student_after.example", min_words=2, from_age=TRANSITION_AGE,
-         section=IepSection.VISION, label="draft.step.student_after.label",
-         students_words=True, edit_rank=4,
-         edit_words={"en": r"\b(after high school|job|work|college|career|training)\b"}),
-    Step("student_living", 5, "draft.step.student_living.title",
-         "draft.step.student_living.prompt", field="student_living",
-         example="draft.step.student_living.example", min_words=2, from_age=TRANSITION_AGE,
-         section=IepSection.VISION, label="draft.step.student_living.label",
-         students_words=True, edit_words={"en": r"\b(live|living|apartment)\b"},
-         edit_rank=5),
-    Step("review", 6, "draft.step.review.title", "draft.step.review.prompt",
-         kind=Kind.REVIEW),
+    Step(
+        "concern",
+        3,
+        "draft.step.concern.title",
+        "draft.step.concern.prompt",
+        kind=Kind.CONCERN,
+        example="draft.step.concern.example",
+        min_words=3,
+        section=IepSection.CONCERNS,
+    ),
+    Step(
+        "consider",
+        3,
+        "draft.step.consider.title",
+        "draft.step.consider.prompt",
+        kind=Kind.CONSIDER,
+        example="draft.step.consider.example",
+        min_words=2,
+    ),
+    Step(
+        "this_year",
+        4,
+        "draft.step.this_year.title",
+        "draft.step.this_year.prompt",
+        field="this_year",
+        example="draft.step.this_year.example",
+        min_words=3,
+        section=IepSection.VISION,
+        label="draft.step.this_year.label",
+        edit_words={"en": r"\b(this year|good year)\b"},
+        edit_rank=3,
+    ),
+    Step(
+        "vision",
+        5,
+        "draft.step.vision.title",
+        "draft.step.vision.prompt",
+        field="vision",
+        example="draft.step.vision.example",
+        teen_example="draft.step.vision.example_teen",
+        min_words=3,
+        section=IepSection.VISION,
+        label="draft.step.vision.label",
+        edit_words={"en": r"\b(vision|future|1 to 5|five years|5 years)\b"},
+        edit_rank=6,
+    ),
+    Step(
+        "student_after",
+        5,
+        "draft.step.student_after.title",
+        "draft.step.student_after.prompt",
+        field="student_after",
+        example="draft.step.student_after.example",
+        min_words=2,
+        from_age=TRANSITION_AGE,
+        section=IepSection.VISION,
+        label="draft.step.student_after.label",
+        students_words=True,
+        edit_rank=4,
+        edit_words={"en": r"\b(after high school|job|work|college|career|training)\b"},
+    ),
+    Step(
+        "student_living",
+        5,
+        "draft.step.student_living.title",
+        "draft.step.student_living.prompt",
+        field="student_living",
+        example="draft.step.student_living.example",
+        min_words=2,
+        from_age=TRANSITION_AGE,
+        section=IepSection.VISION,
+        label="draft.step.student_living.label",
+        students_words=True,
+        edit_words={"en": r"\b(live|living|apartment)\b"},
+        edit_rank=5,
+    ),
+    Step("review", 6, "draft.step.review.title", "draft.step.review.prompt", kind=Kind.REVIEW),
 )
 
 
@@ -137,7 +221,7 @@ def of_kind(kind: Kind) -> Step:
     return next(step for step in STEPS if step.kind is kind)
 
 
-def text_fields() -> List[str]:
+def text_fields() -> list[str]:
     """The stored text answers, in table order (storage makes a column of each)."""
     return [step.field for step in STEPS if step.field]
 
@@ -146,17 +230,18 @@ def total_steps() -> int:
     return max(step.number for step in STEPS)
 
 
-def is_transition_age(draft: Optional[DraftView]) -> bool:
+def is_transition_age(draft: DraftView | None) -> bool:
     return bool(draft and draft.child_age is not None and draft.child_age >= TRANSITION_AGE)
 
 
-def is_asked(step: Step, draft: Optional[DraftView]) -> bool:
+def is_asked(step: Step, draft: DraftView | None) -> bool:
     """False for a step this child is too young for (the student's own vision)."""
     return step.from_age is None or bool(
-        draft and draft.child_age is not None and draft.child_age >= step.from_age)
+        draft and draft.child_age is not None and draft.child_age >= step.from_age
+    )
 
 
-def next_step(draft: Optional[DraftView]) -> StepRef:
+def next_step(draft: DraftView | None) -> StepRef:
     if draft is None:
         return StepRef(STEPS[0].key)
     if draft.editing:
@@ -168,7 +253,7 @@ def next_step(draft: Optional[DraftView]) -> StepRef:
     raise ValueError("the step table has no review step")
 
 
-def _waiting(step: Step, draft: DraftView) -> Optional[StepRef]:
+def _waiting(step: Step, draft: DraftView) -> StepRef | None:
     """`step` if it still needs an answer from this draft, else None."""
     if not is_asked(step, draft):
         return None
@@ -184,35 +269,39 @@ def _waiting(step: Step, draft: DraftView) -> Optional[StepRef]:
     return StepRef(step.key) if draft.answer(step.field) is None else None
 
 
-def child(draft: Optional[DraftView], lang: str = content.DEFAULT_LANGUAGE) -> str:
+def child(draft: DraftView | None, lang: str = content.DEFAULT_LANGUAGE) -> str:
     """How prompts name the child (already safe to show)."""
     if draft and draft.child_name:
         return show(draft.child_name)
     return content.text("draft.chat.who_unnamed", lang)
 
 
-def concern_number(draft: DraftView, cid: Optional[int]) -> int:
+def concern_number(draft: DraftView, cid: int | None) -> int:
     ids = [c.id for c in draft.concerns]
     return ids.index(cid) + 1 if cid in ids else len(ids) + 1
 
 
-def example(step: Step, draft: Optional[DraftView],
-            lang: str = content.DEFAULT_LANGUAGE) -> str:
+def example(step: Step, draft: DraftView | None, lang: str = content.DEFAULT_LANGUAGE) -> str:
     key = step.teen_example if step.teen_example and is_transition_age(draft) else step.example
     if key is None:
         raise ValueError(f"step {step.key} has no example")
     return content.text(key, lang)
 
 
-def ask(ref: StepRef, draft: Optional[DraftView], review: Optional[ComposedDraft] = None,
-        lang: str = content.DEFAULT_LANGUAGE) -> List[Message]:
+def ask(
+    ref: StepRef,
+    draft: DraftView | None,
+    review: ComposedDraft | None = None,
+    lang: str = content.DEFAULT_LANGUAGE,
+) -> list[Message]:
     """The bot messages that ask for `ref` (review needs the composed draft)."""
     step = step_of(ref)
     who = child(draft, lang)
-    values: Dict[str, object] = {
+    values: dict[str, object] = {
         "who": who,
         "owner": content.text("draft.chat.owner", lang, who=who)
-        if draft and draft.child_name else content.text("draft.chat.owner_unnamed", lang),
+        if draft and draft.child_name
+        else content.text("draft.chat.owner_unnamed", lang),
     }
     if step.example:
         values["example"] = example(step, draft, lang)
@@ -220,15 +309,19 @@ def ask(ref: StepRef, draft: Optional[DraftView], review: Optional[ComposedDraft
     if step.kind is Kind.CONCERN:
         prompt = _concern_prompt(ref, draft, values, lang)
     elif step.kind is Kind.CONSIDER:
-        concern = draft.concern(ref.concern_id) if draft and ref.concern_id is not None \
-            else None
+        concern = draft.concern(ref.concern_id) if draft and ref.concern_id is not None else None
         values["number"] = concern_number(draft, ref.concern_id) if draft else 1
         if concern:
             values["happens"] = quote(concern.happens)
         else:
             prompt = "draft.step.consider.prompt_unknown"
-    header = content.text("draft.step.header", lang, number=step.number,
-                          total=total_steps(), title=content.text(step.title, lang, **values))
+    header = content.text(
+        "draft.step.header",
+        lang,
+        number=step.number,
+        total=total_steps(),
+        title=content.text(step.title, lang, **values),
+    )
     first = content.message(prompt, lang, **values)
     messages = [{**first, "text": f"{header}\n{first['text']}"}]
     if step.kind is Kind.REVIEW:
@@ -238,8 +331,12 @@ def ask(ref: StepRef, draft: Optional[DraftView], review: Optional[ComposedDraft
     return messages
 
 
-def _concern_prompt(ref: StepRef, draft: Optional[DraftView], values: Dict[str, object],
-                    lang: str = content.DEFAULT_LANGUAGE) -> str:
+def _concern_prompt(
+    ref: StepRef,
+    draft: DraftView | None,
+    values: dict[str, object],
+    lang: str = content.DEFAULT_LANGUAGE,
+) -> str:
     """The first concern, another one, or rewriting one: which text, with its values."""
     concern = draft.concern(ref.concern_id) if draft and ref.concern_id is not None else None
     if draft and concern:
@@ -248,8 +345,11 @@ def _concern_prompt(ref: StepRef, draft: Optional[DraftView], values: Dict[str, 
     count = len(draft.concerns) if draft else 0
     if count == 0:
         return "draft.step.concern.prompt"
-    so_far = ("draft.step.concern.so_far_many" if count >= CONCERNS_SUGGESTED
-              else "draft.step.concern.so_far")
+    so_far = (
+        "draft.step.concern.so_far_many"
+        if count >= CONCERNS_SUGGESTED
+        else "draft.step.concern.so_far"
+    )
     values["so_far"] = content.text(so_far, lang, count=count)
     return "draft.step.concern.another"
 

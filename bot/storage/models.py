@@ -5,18 +5,20 @@ A field that is None has not been asked yet; "" means the parent skipped it. The
 flow uses that difference to resume at the right step. Each stored answer of the step
 table (bot/draft/steps.py) is a Text column named by its step's `field`.
 """
+
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, String, Text)
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import declarative_base, relationship
 
 from bot.draft import steps
 
 if TYPE_CHECKING:
+
     class Base:
         """What type checkers see: SQLAlchemy 1.4 ships no type information."""
 
@@ -51,12 +53,12 @@ class Draft(Base):
     composed = Column(Text)
 
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow,
-                        onupdate=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     finished_at = Column(DateTime(timezone=True))
 
-    concerns = relationship("Concern", order_by="Concern.position",
-                            cascade="all, delete-orphan", passive_deletes=True)
+    concerns = relationship(
+        "Concern", order_by="Concern.position", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 for _field in steps.text_fields():
@@ -67,8 +69,9 @@ class Concern(Base):
     __tablename__ = "iep_draft_concerns"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    draft_id = Column(String(32), ForeignKey("iep_drafts.id", ondelete="CASCADE"),
-                      nullable=False, index=True)
+    draft_id = Column(
+        String(32), ForeignKey("iep_drafts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position = Column(Integer, nullable=False)
     happens = Column(Text, nullable=False)  # what happens, in the parent's words
     consider = Column(Text)  # what the parent would like the team to consider

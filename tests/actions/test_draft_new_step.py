@@ -4,6 +4,7 @@ actions and database as tests/actions/test_draft_flow.py.
 
 It runs in a fresh interpreter: the table decides the drafts table's columns when
 bot.storage.models is imported, so the step must be in the table before that."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ draft.step.pets.label:
   en: "{owner} pets"
 """
 
-SCRIPT = textwrap.dedent('''
+SCRIPT = textwrap.dedent("""
     import asyncio, io, json, shutil, sys
     from pathlib import Path
 
@@ -80,15 +81,20 @@ SCRIPT = textwrap.dedent('''
         return said
 
     print("RESULT " + json.dumps(asyncio.run(walk())))
-''')
+""")
 
 
 def test_a_step_added_to_the_table_is_asked_saved_reviewed_and_exported(tmp_path):
-    run = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path), TEXTS], cwd=ROOT,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path), TEXTS],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     lines = [line for line in run.stdout.splitlines() if line.startswith("RESULT ")]
     assert run.returncode == 0 and lines, run.stderr[-3000:]
-    said = json.loads(lines[-1][len("RESULT "):])
+    said = json.loads(lines[-1][len("RESULT ") :])
 
     assert "**Step 4 of 6: Pets**\nDoes Maya have a pet? Tell me about it." in said["asked"]
     assert said["step"] == "pets"
@@ -101,5 +107,8 @@ def test_a_step_added_to_the_table_is_asked_saved_reviewed_and_exported(tmp_path
     assert "Pebble who waits" not in said["changed"]
     for export in (said["text"], said["docx"]):
         assert "Maya's pets: Two cats now, Pebble and a kitten called Dot." in export
-        assert export.index("This year:") < export.index("Maya's pets:") < \
-            export.index("In the next 1 to 5 years:"), "in the table's order"
+        assert (
+            export.index("This year:")
+            < export.index("Maya's pets:")
+            < export.index("In the next 1 to 5 years:")
+        ), "in the table's order"
