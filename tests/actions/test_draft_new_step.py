@@ -40,10 +40,18 @@ SCRIPT = textwrap.dedent("""
     (texts / "throwaway.yml").write_text(sys.argv[2], encoding="utf-8")
     content.TEXTS_DIR = texts
     # The one table entry: after "this year", stored in its own field.
-    PETS = Step("pets", 4, "draft.step.pets.title", "draft.step.pets.prompt",
-                field="pets", example="draft.step.pets.example", min_words=3,
-                section=IepSection.VISION, label="draft.step.pets.label",
-                edit_words={"en": r"\\bpets?\\b"})
+    PETS = Step(
+        key="pets",
+        number=4,
+        title="draft.step.pets.title",
+        prompt="draft.step.pets.prompt",
+        field="pets",
+        example="draft.step.pets.example",
+        min_words=3,
+        section=IepSection.VISION,
+        label="draft.step.pets.label",
+        edit_words={"en": r"\\bpets?\\b"},
+    )
     at = [s.key for s in steps.STEPS].index("this_year") + 1
     steps.STEPS = steps.STEPS[:at] + (PETS,) + steps.STEPS[at:]
 
