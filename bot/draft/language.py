@@ -16,11 +16,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, wraps
-from typing import (
-    TYPE_CHECKING,
-    ParamSpec,
-    TypeVar,
-)
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 if TYPE_CHECKING:
     from spacy.language import Language
