@@ -1,34 +1,20 @@
-"""What the bot says when a draft stops: finished (with its download links), paused
-(with its resume code) or deleted. validate_draft_form says it in the same turn the
-form ends; action_pause_draft and action_delete_draft reuse the words outside it."""
-from __future__ import annotations
+"""The closing words of a draft (bot/draft/closing.py), said through a dispatcher by
+the actions outside the form (action_pause_draft, action_delete_draft); inside the form
+bot/draft/flow.py says them in the turn the form ends."""
 
-from typing import Optional
+from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.draft.export import download_links
-
-PAUSED = ("Okay, let's stop here. Your draft is saved.\nTo come back any time, even on "
-          "another device, start a chat and type: continue my draft **{code}**\n"
-          "Keep this code private: it opens your draft.")
-PAUSED_EMPTY = ("Okay, we'll stop here. Nothing was saved yet. Whenever you're ready, say "
-                "“help me write my vision statement”.")
-DELETED = ("Done. Your draft is deleted. Its resume code and download links no longer "
-           "work.")
-FINISHED = ("Your draft is ready! Download it here:\n"
-            "[Word document (.docx)]({docx})\n"
-            "[Plain text (.txt)]({txt}) to paste into an email")
-NEXT_STEPS = ("Before the meeting, send it to the IEP team. Ask that it be included in the "
-              "IEP word for word, and keep a copy for yourself. The links are private to "
-              "you. To change the draft later, say “continue my draft {code}”.")
+from bot.content import DEFAULT_LANGUAGE
+from bot.draft import closing
 
 
-def say_finished(dispatcher: CollectingDispatcher, secret: str, code: Optional[str]) -> None:
-    dispatcher.utter_message(text=FINISHED.format(**download_links(secret)))
-    dispatcher.utter_message(text=NEXT_STEPS.format(code=code))
+def say_paused(
+    dispatcher: CollectingDispatcher, code: str | None, lang: str = DEFAULT_LANGUAGE
+) -> None:
+    dispatcher.utter_message(**closing.paused(True, code, lang))
 
 
-def say_paused(dispatcher: CollectingDispatcher, saved: bool, code: Optional[str]) -> None:
-    dispatcher.utter_message(text=PAUSED.format(code=code) if saved and code
-                             else PAUSED_EMPTY)
+def say_deleted(dispatcher: CollectingDispatcher, lang: str = DEFAULT_LANGUAGE) -> None:
+    dispatcher.utter_message(**closing.deleted(lang))

@@ -1,110 +1,104 @@
 """The draft builder's actions outside the form: resuming with a code, deleting,
 pausing, and offering help when a parent shares a concern unprompted."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.draft_closing import DELETED, PAUSED
+from actions.draft_closing import say_deleted, say_paused
+from actions.draft_form import forget_draft, in_worker_thread, repository
+from bot.content import DEFAULT_LANGUAGE
+from bot.content import message as bot_message
 from bot.draft.codes import EXAMPLE_CODE, find_code
-from actions.draft_form import db, forget_draft, repository
 from bot.draft.language import sounds_like_worry
-from bot.draft.text import clean_text
 from bot.draft.model import DraftView
+from bot.draft.text import clean_text
 
-NOTHING_TO_DELETE = ("I don't have a draft from this chat. To delete one you saved before, "
-                     "type “delete my draft” followed by its code, like "
-                     f"“delete my draft {EXAMPLE_CODE}”.")
-ASK_CODE = ("Sure! Please type your resume code. It looks like this: {example}")
-WRONG_CODE = ("I couldn't find a draft with that code. Please check it and try again; it "
-              "looks like {example}. If you can't find it, I can help you start a new "
-              "draft: say “help me write my vision statement”.")
-OFFER_WORRY = "That sounds hard, and it's good that you're putting it into words."
-OFFER_OTHER = "Thank you for telling me about your child."
-OFFER = ("Things like this belong in the parent concerns and vision parts of the IEP, where "
-         "the team has to consider them. Would you like help writing them? I'll ask one "
-         "question at a time.")
-OFFER_EXISTING = ("Would you like to add it to your draft? I'll keep it as one of your "
-                  "concerns.")
-OFFER_CONTINUE = "Would you like to keep working on your draft?"
-NOT_OPEN = ("Your draft is saved. Say “continue my draft” to pick up where you left off.")
-NOT_STARTED = ("I can answer questions about IEPs, your rights and ESY, or help you write "
-               "the parent concerns and vision parts of your child's IEP. Just say “help me "
-               "write my vision statement” to start.")
+
+def say(dispatcher: CollectingDispatcher, key: str, **values: Any) -> None:
+    dispatcher.utter_message(**bot_message(key, DEFAULT_LANGUAGE, **values))
 
 
 class ActionResumeDraft(Action):
-    """"continue my draft 7KQ2-M9XD-4RTB-HW3P": finds the draft by its code (or the
+    """ "continue my draft 7KQ2-M9XD-4RTB-HW3P": finds the draft by its code (or the
     one from this chat) and lets the rule start the form at the right step."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_resume_draft"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         repo = await repository()
         code = find_code(tracker.latest_message.get("text") or "")
         if code:
-            draft = await db(repo.find_by_code, code)
+            draft = await in_worker_thread(repo.find_by_code, code)
             if draft is None:
                 # Says nothing about whether the code was close or what it holds.
-                dispatcher.utter_message(text=WRONG_CODE.format(example=EXAMPLE_CODE))
+                say(dispatcher, "draft.wrong_code", example=EXAMPLE_CODE)
                 return [SlotSet("draft_found", False)]
-            grouped = "-".join(code[i:i + 4] for i in range(0, len(code), 4))
-            return [SlotSet("draft_id", draft.id), SlotSet("draft_code", grouped),
-                    SlotSet("draft_found", True)]
-        current = await db(repo.get, tracker.get_slot("draft_id"))
+            grouped = "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+            return [
+                SlotSet("draft_id", draft.id),
+                SlotSet("draft_code", grouped),
+                SlotSet("draft_found", True),
+            ]
+        current = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if current is not None:
             return [SlotSet("draft_found", True)]
-        dispatcher.utter_message(text=ASK_CODE.format(example=EXAMPLE_CODE))
+        say(dispatcher, "draft.ask_code", example=EXAMPLE_CODE)
         return [SlotSet("draft_found", False)] + (
-            forget_draft() if tracker.get_slot("draft_id") else [])
+            forget_draft() if tracker.get_slot("draft_id") else []
+        )
 
 
 class ActionDeleteDraft(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_delete_draft"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         repo = await repository()
         code = find_code(tracker.latest_message.get("text") or "")
-        draft: Optional[DraftView] = None
+        draft: DraftView | None = None
         if code:
-            draft = await db(repo.find_by_code, code)
+            draft = await in_worker_thread(repo.find_by_code, code)
             if draft is None:
-                dispatcher.utter_message(text=WRONG_CODE.format(example=EXAMPLE_CODE))
+                say(dispatcher, "draft.wrong_code", example=EXAMPLE_CODE)
                 return []
         else:
-            draft = await db(repo.get, tracker.get_slot("draft_id"))
+            draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if draft is None:
-            dispatcher.utter_message(text=NOTHING_TO_DELETE)
+            say(dispatcher, "draft.nothing_to_delete", example=EXAMPLE_CODE)
             return forget_draft() if tracker.get_slot("draft_id") else []
-        await db(repo.delete, draft.id)
-        dispatcher.utter_message(text=DELETED)
+        await in_worker_thread(repo.delete, draft.id)
+        say_deleted(dispatcher)
         if draft.id == tracker.get_slot("draft_id"):
             return forget_draft()
         return []
 
 
 class ActionPauseDraft(Action):
-    """"Save my draft for later" when no draft is open: reminds of the code."""
+    """ "Save my draft for later" when no draft is open: reminds of the code."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_pause_draft"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         repo = await repository()
-        draft = await db(repo.get, tracker.get_slot("draft_id"))
+        draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         code = tracker.get_slot("draft_code")
         if draft is not None and code:
-            dispatcher.utter_message(text=PAUSED.format(code=code))
+            say_paused(dispatcher, code)
         else:
-            dispatcher.utter_message(text=NOT_STARTED)
+            say(dispatcher, "draft.not_started")
         return []
 
 
@@ -113,40 +107,39 @@ class ActionOfferDraft(Action):
     (or add to) the draft. The text is kept in this chat's pending_concern slot
     and becomes a concern if the parent says yes."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_offer_draft"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         text = clean_text(tracker.latest_message.get("text"))
         worry = sounds_like_worry(text)
-        dispatcher.utter_message(text=OFFER_WORRY if worry else OFFER_OTHER)
+        say(dispatcher, "draft.offer.worry" if worry else "draft.offer.other")
         repo = await repository()
-        draft = await db(repo.get, tracker.get_slot("draft_id"))
+        draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if draft is None:
-            dispatcher.utter_message(text=OFFER, buttons=[
-                {"title": "Yes, help me write it", "payload": "/start_draft"}])
+            say(dispatcher, "draft.offer.start")
         elif worry:
-            dispatcher.utter_message(text=OFFER_EXISTING, buttons=[
-                {"title": "Yes, add it to my draft", "payload": "/start_draft"}])
+            say(dispatcher, "draft.offer.add")
         else:
-            dispatcher.utter_message(text=OFFER_CONTINUE, buttons=[
-                {"title": "Continue my draft", "payload": "/start_draft"}])
+            say(dispatcher, "draft.offer.continue")
         return [SlotSet("pending_concern", text if worry else None)]
 
 
 class ActionDraftNotOpen(Action):
-    """"skip", "that's all", "Maya" and the like when no draft is open."""
+    """ "skip", "that's all", "Maya" and the like when no draft is open."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_draft_not_open"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         repo = await repository()
-        draft = await db(repo.get, tracker.get_slot("draft_id"))
+        draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if draft is not None and not draft.finished:
-            dispatcher.utter_message(text=NOT_OPEN)
+            say(dispatcher, "draft.not_open")
         else:
-            dispatcher.utter_message(text=NOT_STARTED)
+            say(dispatcher, "draft.not_started")
         return []

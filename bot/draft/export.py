@@ -1,15 +1,14 @@
 """The parent's take-away: a Word document (python-docx) and plain text to paste into
 an email, both from the composed draft the parent confirmed."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from io import BytesIO
-from typing import Dict
 
+from bot import content
 from bot.draft.compose import ComposedDraft
 from bot.draft.text import strip_unsafe
-
-EMPTY_SECTION = "(Not filled in yet.)"
 
 # The one shape of a download link: the web page serves it (bot/web/app.py), the
 # finished draft's message links to it (actions/draft_closing.py).
@@ -18,12 +17,14 @@ DOCX_NAME = "iep-parent-input.docx"
 TEXT_NAME = "iep-parent-input.txt"
 
 
-def download_links(secret: str) -> Dict[str, str]:
+def download_links(secret: str) -> dict[str, str]:
     """{"docx": url, "txt": url} of a finished draft, on the public web page."""
     from bot.settings import public_url
 
-    return {kind: public_url() + DOWNLOAD_PATH.format(secret=secret, filename=name)
-            for kind, name in (("docx", DOCX_NAME), ("txt", TEXT_NAME))}
+    return {
+        kind: public_url() + DOWNLOAD_PATH.format(secret=secret, filename=name)
+        for kind, name in (("docx", DOCX_NAME), ("txt", TEXT_NAME))
+    }
 
 
 def to_docx(draft: ComposedDraft) -> bytes:
@@ -38,15 +39,17 @@ def to_docx(draft: ComposedDraft) -> bytes:
     doc.styles["Normal"].font.size = Pt(11)
 
     doc.add_heading(strip_unsafe(draft.title), level=0)
-    doc.add_paragraph(f"Date: {draft.date_text}")
+    doc.add_paragraph(content.text("draft.doc.date", draft.lang, date=draft.date_text))
     if draft.child:
-        doc.add_paragraph(f"Student: {strip_unsafe(draft.child)}")
+        doc.add_paragraph(
+            content.text("draft.doc.student", draft.lang, child=strip_unsafe(draft.child))
+        )
     for section in draft.sections:
         doc.add_heading(section.heading, level=1)
         note = doc.add_paragraph()
         note.add_run(section.note).italic = True
         if not section.paragraphs:
-            doc.add_paragraph(EMPTY_SECTION)
+            doc.add_paragraph(content.text("draft.doc.empty_section", draft.lang))
         for paragraph in section.paragraphs:
             p = doc.add_paragraph()
             if paragraph.label:
@@ -62,13 +65,17 @@ def to_docx(draft: ComposedDraft) -> bytes:
 
 
 def to_text(draft: ComposedDraft) -> str:
-    lines = [draft.title, "=" * len(draft.title), f"Date: {draft.date_text}"]
+    lines = [
+        draft.title,
+        "=" * len(draft.title),
+        content.text("draft.doc.date", draft.lang, date=draft.date_text),
+    ]
     if draft.child:
-        lines.append(f"Student: {draft.child}")
+        lines.append(content.text("draft.doc.student", draft.lang, child=draft.child))
     for section in draft.sections:
         lines += ["", section.heading, "-" * len(section.heading), f"({section.note})", ""]
         if not section.paragraphs:
-            lines.append(EMPTY_SECTION)
+            lines.append(content.text("draft.doc.empty_section", draft.lang))
         for paragraph in section.paragraphs:
             label = f"{paragraph.label}: " if paragraph.label else ""
             lines += [label + paragraph.text, ""]

@@ -2,17 +2,32 @@
 drafts share one database with Rasa's own tracker tables (events, ...).
 
 A field that is None has not been asked yet; "" means the parent skipped it. The
-flow uses that difference to resume at the right step.
+flow uses that difference to resume at the right step. Each stored answer of the step
+table (bot/draft/steps.py) is a Text column named by its step's `field`.
 """
+
 from __future__ import annotations
 
 import uuid
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Integer, String, Text)
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import declarative_base, relationship
 
-Base = declarative_base()
+from bot.draft import steps
+
+if TYPE_CHECKING:
+
+    class Base:
+        """What type checkers see: SQLAlchemy 1.4 ships no type information."""
+
+        metadata: Any
+        __table__: Any
+
+        def __init__(self, **columns: Any) -> None: ...
+else:
+    Base = declarative_base()
 
 
 def utcnow() -> datetime:
@@ -28,36 +43,35 @@ class Draft(Base):
     download_secret_hash = Column(String(64), unique=True)
     status = Column(String(16), nullable=False, default="in_progress")
 
-    child_name = Column(Text)
-    child_age_text = Column(Text)  # what the parent typed ("9", "4th grade")
+    # child_name, child_age_text (as typed: "9", "4th grade"), strengths, ...: one Text
+    # column per answer of the step table, added below the class.
     child_age = Column(Integer)  # estimated years; 14+ turns on transition questions
-    strengths = Column(Text)
-    supports = Column(Text)
     concerns_done = Column(Boolean, nullable=False, default=False)
-    this_year = Column(Text)
-    vision = Column(Text)
-    student_after = Column(Text)  # the student's own words: school, training, work
-    student_living = Column(Text)  # the student's own words: where and how to live
-    # The part the parent asked to change at review ("vision", "concern:3", ...).
+    # The part the parent asked to change at review (str(StepRef): "vision", "concern:3").
     editing = Column(String(40))
     # JSON of the draft as the parent confirmed it; the download is built from it.
     composed = Column(Text)
 
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow,
-                        onupdate=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     finished_at = Column(DateTime(timezone=True))
 
-    concerns = relationship("Concern", order_by="Concern.position",
-                            cascade="all, delete-orphan", passive_deletes=True)
+    concerns = relationship(
+        "Concern", order_by="Concern.position", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+for _field in steps.text_fields():
+    setattr(Draft, _field, Column(_field, Text))  # declarative maps it like a class attribute
 
 
 class Concern(Base):
     __tablename__ = "iep_draft_concerns"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    draft_id = Column(String(32), ForeignKey("iep_drafts.id", ondelete="CASCADE"),
-                      nullable=False, index=True)
+    draft_id = Column(
+        String(32), ForeignKey("iep_drafts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position = Column(Integer, nullable=False)
     happens = Column(Text, nullable=False)  # what happens, in the parent's words
     consider = Column(Text)  # what the parent would like the team to consider

@@ -5,45 +5,61 @@ never live ORM objects, so callers in other threads cannot touch a closed sessio
 
 The methods are blocking; async code calls them through `asyncio.to_thread`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from bot.draft.codes import (code_hash, new_download_secret, new_resume_code,
-                                 normalize_code, secret_hash)
-from bot.draft.model import ConcernView, DraftView
+from bot.draft import steps
+from bot.draft.codes import (
+    code_hash,
+    new_download_secret,
+    new_resume_code,
+    normalize_code,
+    secret_hash,
+)
+from bot.draft.model import ConcernView, DraftNotFound, DraftView, StepRef
 from bot.draft.text import clean_text
 from bot.storage.models import Concern, Draft, utcnow
 
-# Fields the flow may write; anything else is a programming error.
-TEXT_FIELDS = ("child_name", "child_age_text", "strengths", "supports", "this_year",
-               "vision", "student_after", "student_living")
+__all__ = [
+    "ConcernView",
+    "DraftNotFound",
+    "DraftRepository",
+    "DraftView",
+    "default_repository",
+    "repository_if_made",
+    "use_repository",
+]
+
+# Fields the flow may write; anything else is a programming error. The parent's
+# answers are the step table's fields.
+TEXT_FIELDS = tuple(steps.text_fields())
 OTHER_FIELDS = ("child_age", "concerns_done", "editing", "status", "composed")
 
 
 def _view(draft: Draft) -> DraftView:
     return DraftView(
-        id=draft.id, status=draft.status, child_name=draft.child_name,
-        child_age_text=draft.child_age_text, child_age=draft.child_age,
-        strengths=draft.strengths, supports=draft.supports,
-        concerns=tuple(ConcernView(c.id, c.position, c.happens, c.consider, c.area)
-                       for c in draft.concerns),
-        concerns_done=bool(draft.concerns_done), this_year=draft.this_year,
-        vision=draft.vision, student_after=draft.student_after,
-        student_living=draft.student_living, editing=draft.editing,
-        composed=draft.composed, created_at=draft.created_at,
+        id=draft.id,
+        status=draft.status,
+        answers={name: getattr(draft, name) for name in TEXT_FIELDS},
+        child_age=draft.child_age,
+        concerns=tuple(
+            ConcernView(c.id, c.position, c.happens, c.consider, c.area) for c in draft.concerns
+        ),
+        concerns_done=bool(draft.concerns_done),
+        editing=StepRef.parse(draft.editing) if draft.editing else None,
+        composed=draft.composed,
+        created_at=draft.created_at,
         finished_at=draft.finished_at,
     )
-
-
-class DraftNotFound(LookupError):
-    """The draft was deleted (maybe from another tab) while someone was using it."""
 
 
 class DraftRepository:
@@ -58,17 +74,16 @@ class DraftRepository:
 
     @staticmethod
     def _load(session: Session, draft_id: str, for_update: bool = False) -> Draft:
-        query = select(Draft).where(Draft.id == draft_id).options(
-            selectinload(Draft.concerns))
+        query = select(Draft).where(Draft.id == draft_id).options(selectinload(Draft.concerns))
         if for_update:
             query = query.with_for_update()  # two tabs on one draft: one at a time
-        draft = session.execute(query).scalar_one_or_none()
+        draft: Draft | None = session.execute(query).scalar_one_or_none()
         if draft is None:
             raise DraftNotFound(draft_id)
         return draft
 
     # ------------------------------------------------------------------ create/find
-    def create(self, **fields: Any) -> Tuple[DraftView, str]:
+    def create(self, **fields: Any) -> tuple[DraftView, str]:
         """A new draft with its first answers; returns it and its resume code (the
         only time the code exists in readable form on the server side)."""
         for _ in range(3):
@@ -80,12 +95,15 @@ class DraftRepository:
                     session.add(draft)
                     session.flush()
                     draft_id = draft.id
-                return self.get(draft_id), code
+                view = self.get(draft_id)
+                if view is None:  # deleted in the same instant, by its only code holder
+                    raise DraftNotFound(draft_id)
+                return view, code
             except IntegrityError:  # a code collision: astronomically rare, try again
                 continue
         raise RuntimeError("could not create a draft")
 
-    def get(self, draft_id: Optional[str]) -> Optional[DraftView]:
+    def get(self, draft_id: str | None) -> DraftView | None:
         if not draft_id:
             return None
         with self._unit_of_work() as session:
@@ -94,15 +112,15 @@ class DraftRepository:
             except DraftNotFound:
                 return None
 
-    def find_by_code(self, code: str) -> Optional[DraftView]:
+    def find_by_code(self, code: str) -> DraftView | None:
         if normalize_code(code) is None:
             return None
         return self._find_one(Draft.resume_code_hash == code_hash(code))
 
-    def find_by_download_secret(self, secret: str) -> Optional[DraftView]:
+    def find_by_download_secret(self, secret: str) -> DraftView | None:
         return self._find_one(Draft.download_secret_hash == secret_hash(secret))
 
-    def _find_one(self, where) -> Optional[DraftView]:
+    def _find_one(self, where: Any) -> DraftView | None:
         """The draft matching a hashed-secret condition, with its concerns, or None."""
         with self._unit_of_work() as session:
             draft = session.execute(
@@ -112,10 +130,12 @@ class DraftRepository:
 
     # ------------------------------------------------------------------ update
     @staticmethod
-    def _apply(draft: Draft, fields: dict) -> None:
+    def _apply(draft: Draft, fields: dict[str, Any]) -> None:
         for key, value in fields.items():
             if key in TEXT_FIELDS:
                 value = None if value is None else clean_text(value)
+            elif key == "editing":
+                value = None if value is None else str(value)  # a StepRef, stored as text
             elif key not in OTHER_FIELDS:
                 raise ValueError(f"unknown draft field {key}")
             setattr(draft, key, value)
@@ -127,8 +147,9 @@ class DraftRepository:
             session.flush()
             return _view(draft)
 
-    def add_concern(self, draft_id: str, happens: str, area: Optional[str],
-                    **fields: Any) -> Tuple[DraftView, int]:
+    def add_concern(
+        self, draft_id: str, happens: str, area: str | None, **fields: Any
+    ) -> tuple[DraftView, int]:
         with self._unit_of_work() as session:
             draft = self._load(session, draft_id, for_update=True)
             position = max((c.position for c in draft.concerns), default=0) + 1
@@ -141,16 +162,20 @@ class DraftRepository:
     def update_concern(self, draft_id: str, concern_id: int, **fields: Any) -> DraftView:
         """Sets happens/consider/area of one concern (and optional draft fields,
         e.g. editing=None, in the same transaction)."""
-        draft_fields = {k: fields.pop(k) for k in list(fields) if k not in
-                        ("happens", "consider", "area")}
+        draft_fields = {
+            k: fields.pop(k) for k in list(fields) if k not in ("happens", "consider", "area")
+        }
         with self._unit_of_work() as session:
             draft = self._load(session, draft_id, for_update=True)
             concern = next((c for c in draft.concerns if c.id == concern_id), None)
             if concern is None:
                 raise DraftNotFound(f"{draft_id}/{concern_id}")
             for key, value in fields.items():
-                setattr(concern, key, clean_text(value) if key != "area" and value is not None
-                        else value)
+                setattr(
+                    concern,
+                    key,
+                    clean_text(value) if key != "area" and value is not None else value,
+                )
             self._apply(draft, draft_fields)
             draft.updated_at = utcnow()
             session.flush()
@@ -165,7 +190,7 @@ class DraftRepository:
             session.flush()
             return _view(draft)
 
-    def finish(self, draft_id: str, composed: str) -> Tuple[DraftView, str]:
+    def finish(self, draft_id: str, composed: str) -> tuple[DraftView, str]:
         """Marks the draft finished with the text the parent confirmed; returns it and
         a new secret for its download links (earlier links stop working)."""
         secret = new_download_secret()
@@ -179,17 +204,17 @@ class DraftRepository:
             session.flush()
             return _view(draft), secret
 
-    def delete(self, draft_id: Optional[str]) -> bool:
+    def delete(self, draft_id: str | None) -> bool:
         if not draft_id:
             return False
         with self._unit_of_work() as session:
             # Concerns first, so it also works where the database ignores ON DELETE.
             session.execute(delete(Concern).where(Concern.draft_id == draft_id))
             result = session.execute(delete(Draft).where(Draft.id == draft_id))
-            return result.rowcount > 0
+            return bool(result.rowcount > 0)
 
 
-_default: Optional[DraftRepository] = None
+_default: DraftRepository | None = None
 
 
 def default_repository() -> DraftRepository:
@@ -203,12 +228,12 @@ def default_repository() -> DraftRepository:
     return _default
 
 
-def repository_if_made() -> Optional[DraftRepository]:
+def repository_if_made() -> DraftRepository | None:
     """The repository if it exists already (no database work), else None."""
     return _default
 
 
-def use_repository(repository: Optional[DraftRepository]) -> None:
+def use_repository(repository: DraftRepository | None) -> None:
     """Points the actions at another database (tests use it for PostgreSQL)."""
     global _default
     _default = repository

@@ -1,5 +1,6 @@
 """The draft builder's conversation, run through the real actions and a real database
 (SQLite and PostgreSQL; see conftest.py). NLU is given per message (draft_sim.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,10 @@ from bot.knowledge.answers import answers_by_intent
 from tests.actions.draft_sim import Parent
 
 CODE = re.compile(r"\*\*([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\*\*")
-LINK = re.compile(r"\[Word document \(\.docx\)\]\((http://[^)]+/drafts/([^/]+)/"
-                  r"iep-parent-input\.docx)\)")
+LINK = re.compile(
+    r"\[Word document \(\.docx\)\]\((http://[^)]+/drafts/([^/]+)/"
+    r"iep-parent-input\.docx)\)"
+)
 A_KNOWLEDGE_INTENT = sorted(answers_by_intent())[0]
 
 
@@ -54,7 +57,7 @@ async def test_happy_path_with_a_name_under_14(draft_db):
     assert "word for word" in closing and parent.slots["draft_code"] in closing
     draft = saved(draft_db, parent)
     assert draft.finished and draft.child_name == "Maya" and draft.child_age == 9
-    assert draft.student_after is None  # no transition questions under 14
+    assert draft.answer("student_after") is None  # no transition questions under 14
 
 
 async def test_happy_path_without_a_name_over_14_asks_the_students_own_vision(draft_db):
@@ -79,7 +82,7 @@ async def test_happy_path_without_a_name_over_14_asks_the_students_own_vision(dr
     assert "I want to go to trade school" in said  # the student's words stay his own
     draft = saved(draft_db, parent)
     assert draft.child_name == "" and draft.child_age == 15
-    assert draft.student_living == "In my own apartment near my family"
+    assert draft.answer("student_living") == "In my own apartment near my family"
 
 
 async def test_a_knowledge_question_mid_flow_is_answered_then_the_same_step_returns(draft_db):
@@ -90,10 +93,12 @@ async def test_a_knowledge_question_mid_flow_is_answered_then_the_same_step_retu
     said = await parent.say("wait, what is ESY?", A_KNOWLEDGE_INTENT, 0.96)
     assert "Source:" in said, "the question gets its real answer"
     assert "back to your draft" in said and "Step 2 of 6" in said and "good at" in said
-    assert saved(draft_db, parent).strengths is None, "the question was not saved as an answer"
+    assert saved(draft_db, parent).answer("strengths") is None, (
+        "the question was not saved as an answer"
+    )
     assert parent.slots["disclaimer_shown"] is True
     await parent.say("He loves trains and is a great reader")
-    assert saved(draft_db, parent).strengths == "He loves trains and is a great reader"
+    assert saved(draft_db, parent).answer("strengths") == "He loves trains and is a great reader"
 
 
 async def test_an_answer_that_sounds_like_a_topic_is_saved_not_answered(draft_db):
@@ -104,11 +109,14 @@ async def test_an_answer_that_sounds_like_a_topic_is_saved_not_answered(draft_db
     await parent.say("Leo", "child_details")
     await parent.say("8", "child_details")
     await parent.say("He loves trains and is a great reader")
-    said = await parent.say("extra time on tests and a quiet place to take them",
-                            A_KNOWLEDGE_INTENT, 0.97)
+    said = await parent.say(
+        "extra time on tests and a quiet place to take them", A_KNOWLEDGE_INTENT, 0.97
+    )
     assert "Source:" not in said
-    assert saved(draft_db, parent).supports == \
-        "extra time on tests and a quiet place to take them"
+    assert (
+        saved(draft_db, parent).answer("supports")
+        == "extra time on tests and a quiet place to take them"
+    )
 
 
 async def test_commands_and_short_replies_are_not_saved_as_answers(draft_db):
@@ -122,25 +130,28 @@ async def test_commands_and_short_replies_are_not_saved_as_answers(draft_db):
     assert "skip" in said, "the second nudge says skipping is fine"
     said = await parent.say("not sure", "nlu_fallback", 0.3)
     assert "Step 2 of 6: What helps" in said, "after two nudges the parent moves on"
-    assert saved(draft_db, parent).strengths == ""  # left out, not "not sure"
+    assert saved(draft_db, parent).answer("strengths") == ""  # left out, not "not sure"
     said = await parent.say("what do you mean?", "nlu_fallback", 0.4)
     assert "no right or wrong answer" in said and "What helps Ava" in said
     said = await parent.say("thanks", "thank", 0.99)
-    assert "You're welcome" in said and saved(draft_db, parent).supports is None
+    assert "You're welcome" in said and saved(draft_db, parent).answer("supports") is None
 
 
 async def test_editing_the_draft_at_review(draft_db):
     parent = Parent()
     await parent.start()
-    for text, intent in [("Sam", "child_details"), ("10", "child_details"),
-                         ("He builds amazing lego cities", "share_about_child"),
-                         ("Clear steps and extra time", "share_about_child"),
-                         ("He can't finish his writing assignments", "share_about_child"),
-                         ("A scribe or speech to text", "share_about_child"),
-                         ("He gets teased at recess every day", "share_about_child"),
-                         ("An adult who watches recess closely", "share_about_child"),
-                         ("that's all", "draft_done"),
-                         ("He finishes his work without tears", "share_about_child")]:
+    for text, intent in [
+        ("Sam", "child_details"),
+        ("10", "child_details"),
+        ("He builds amazing lego cities", "share_about_child"),
+        ("Clear steps and extra time", "share_about_child"),
+        ("He can't finish his writing assignments", "share_about_child"),
+        ("A scribe or speech to text", "share_about_child"),
+        ("He gets teased at recess every day", "share_about_child"),
+        ("An adult who watches recess closely", "share_about_child"),
+        ("that's all", "draft_done"),
+        ("He finishes his work without tears", "share_about_child"),
+    ]:
         await parent.say(text, intent, 0.95)
     said = await parent.say("Going to middle school with his friends", "share_about_child")
     assert "Step 6 of 6" in said
@@ -162,7 +173,8 @@ async def test_editing_the_draft_at_review(draft_db):
     draft = saved(draft_db, parent)
     assert [c.happens for c in draft.concerns] == [
         "Older kids call him names at recess and he won't go out",
-        "The bus ride takes over an hour each way"]
+        "The bus ride takes over an hour each way",
+    ]
     assert draft.status == "in_progress", "removing a concern is not deleting the draft"
 
 
@@ -182,7 +194,7 @@ async def test_pause_then_resume_with_the_code_in_a_new_conversation(draft_db):
     assert "Welcome back" in said and "Step 2 of 6: What helps" in said
     assert "What helps Jake" in said
     await later.say("Short breaks and a quiet corner")
-    assert saved(draft_db, later).supports == "Short breaks and a quiet corner"
+    assert saved(draft_db, later).answer("supports") == "Short breaks and a quiet corner"
     assert later.slots["draft_id"] == first.slots["draft_id"]
 
 
@@ -229,8 +241,9 @@ async def test_an_unsolicited_concern_is_offered_into_the_draft(draft_db):
     await parent.say("/start_draft", "start_draft", 1.0)
     await parent.say("Zoe", "child_details")
     said = await parent.say("7", "child_details")
-    assert "added what you told me earlier" in parent.transcript[-3] or \
-        "added what you told me earlier" in "\n".join(parent.transcript)
+    assert "added what you told me earlier" in parent.transcript[
+        -3
+    ] or "added what you told me earlier" in "\n".join(parent.transcript)
     await parent.say("She is brave and loves music")
     said = await parent.say("Songs to learn routines")
     assert "Concern 1" in said and "no friends" in said, "asks what the team should consider"
@@ -243,7 +256,8 @@ async def test_two_parents_drafting_at_once_never_see_each_others_text(draft_db)
     one, two = Parent(), Parent()
     closing_one, closing_two = await asyncio.gather(
         one.complete("Ruby", "8", marker="ALPHA-ONLY"),
-        two.complete("Omar", "16", marker="BRAVO-ONLY"))
+        two.complete("Omar", "16", marker="BRAVO-ONLY"),
+    )
     assert "BRAVO" not in "\n".join(one.transcript)
     assert "ALPHA" not in "\n".join(two.transcript)
     first, second = saved(draft_db, one), saved(draft_db, two)
@@ -268,7 +282,6 @@ async def test_hostile_text_is_stored_and_exported_safely(draft_db):
     await parent.say("Kai", "child_details")
     await parent.say("11", "child_details")
     long_text = ("He works hard every day. " * 400)[:10_000]
-    answers = HOSTILE + [long_text]
     await parent.say(" ".join(HOSTILE[:3]))  # strengths
     await parent.say(" ".join(HOSTILE[3:]))  # supports
     await parent.say(long_text)  # concern
@@ -281,7 +294,8 @@ async def test_hostile_text_is_stored_and_exported_safely(draft_db):
     await parent.say("looks good", "draft_done", 0.95)
 
     draft = saved(draft_db, parent)
-    assert "\x00" not in draft.supports and "NULbytesinside" in draft.supports
+    supports = draft.answer("supports")
+    assert "\x00" not in supports and "NULbytesinside" in supports
     assert draft.concerns[0].happens == long_text.strip()
     assert len(draft_db.engine.dialect.get_table_names(draft_db.engine.connect())) >= 2
     composed = ComposedDraft.from_json(draft.composed)
@@ -329,8 +343,14 @@ def test_codes_in_messages_are_found_however_they_are_typed():
 async def test_a_change_asked_for_mid_flow_is_made_then_the_flow_goes_on(draft_db):
     parent = Parent()
     await parent.start()
-    for text in ("Eli", "7", "He loves puzzles and maps", "Quiet spaces and warnings",
-                 "He cries every morning before the bus", "A calm start to the day"):
+    for text in (
+        "Eli",
+        "7",
+        "He loves puzzles and maps",
+        "Quiet spaces and warnings",
+        "He cries every morning before the bus",
+        "A calm start to the day",
+    ):
         await parent.say(text, "child_details" if len(text) < 4 else "share_about_child")
     said = await parent.say("that's all", "draft_done", 0.95)
     assert "Step 4 of 6" in said
@@ -361,7 +381,7 @@ async def test_buttons_from_earlier_messages_are_not_saved_as_answers(draft_db):
     assert "already working on your draft" in said and "How old is Ben" in said
     said = await parent.say("/greet", "greet", 1.0)  # the widget greets again on reload
     assert "How old is Ben" in said
-    assert saved(draft_db, parent).child_age_text is None
+    assert saved(draft_db, parent).answer("child_age_text") is None
 
 
 async def test_an_unsure_nlu_still_lets_a_question_through_but_not_a_statement(draft_db):
@@ -369,15 +389,20 @@ async def test_an_unsure_nlu_still_lets_a_question_through_but_not_a_statement(d
     await parent.start()
     await parent.say("Lia", "child_details")
     await parent.say("10", "child_details")
-    unsure = [{"name": "nlu_fallback", "confidence": 0.5},
-              {"name": A_KNOWLEDGE_INTENT, "confidence": 0.66},
-              {"name": "share_about_child", "confidence": 0.2}]
+    unsure = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": A_KNOWLEDGE_INTENT, "confidence": 0.66},
+        {"name": "share_about_child", "confidence": 0.2},
+    ]
     said = await parent.say("hmm what's that again?", "nlu_fallback", 0.5, ranking=unsure)
     assert "Source:" in said and "good at" in said
-    said = await parent.say("She wants to learn everything about space", "nlu_fallback",
-                            0.5, ranking=unsure)
+    said = await parent.say(
+        "She wants to learn everything about space", "nlu_fallback", 0.5, ranking=unsure
+    )
     assert "Source:" not in said and "What helps Lia" in said
-    assert saved(draft_db, parent).strengths == "She wants to learn everything about space"
+    assert (
+        saved(draft_db, parent).answer("strengths") == "She wants to learn everything about space"
+    )
 
 
 async def test_a_turn_waiting_for_the_database_does_not_hold_up_other_parents(draft_db):
@@ -394,8 +419,10 @@ async def test_a_turn_waiting_for_the_database_does_not_hold_up_other_parents(dr
     await parent.say("Maya", "child_details")
     held = draft_db.engine.connect()
     held.begin()
-    held.execute(text("UPDATE iep_drafts SET child_age_text = child_age_text WHERE id = :id"),
-                 {"id": parent.slots["draft_id"]})
+    held.execute(
+        text("UPDATE iep_drafts SET child_age_text = child_age_text WHERE id = :id"),
+        {"id": parent.slots["draft_id"]},
+    )
     released = []
 
     def release():
@@ -411,5 +438,6 @@ async def test_a_turn_waiting_for_the_database_does_not_hold_up_other_parents(dr
         ticks.append(time.monotonic())
     assert "Step 2 of 6" in await turn
     assert saved(draft_db, parent).child_age == 9
-    assert released and len([t for t in ticks if t < released[0]]) >= 10, \
+    assert released and len([t for t in ticks if t < released[0]]) >= 10, (
         "other parents waited while one turn waited for the database"
+    )
