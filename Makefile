@@ -9,6 +9,8 @@ SHELL := /bin/bash
 VENV      := .venv
 PY        := $(VENV)/bin/python
 RASA      := $(PY) -m rasa
+# make needs these file names for its dependency graph; the bot's own settings live in
+# bot/settings.py, and tests/test_settings.py checks that these agree with them.
 MODELS_DIR ?= $(or $(IEP_MODELS_DIR),models)
 MODEL     := $(MODELS_DIR)/iep-guide.tar.gz
 SPACY     := var/spacy/iep_en/meta.json

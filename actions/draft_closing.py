@@ -7,7 +7,7 @@ from typing import Dict, Optional
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.settings import public_url
+from bot.settings import settings
 
 DOCX_NAME = "iep-parent-input.docx"
 TEXT_NAME = "iep-parent-input.txt"
@@ -28,7 +28,7 @@ NEXT_STEPS = ("Before the meeting, send it to the IEP team. Ask that it be inclu
 
 
 def download_links(secret: str) -> Dict[str, str]:
-    base = f"{public_url()}/drafts/{secret}"
+    base = f"{settings().public_url}/drafts/{secret}"
     return {"docx": f"{base}/{DOCX_NAME}", "txt": f"{base}/{TEXT_NAME}"}
 
 

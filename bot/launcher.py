@@ -17,7 +17,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping, Optional
 
 import aiohttp
 import yaml
@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, text
 
 from bot import ROOT
 from bot.messages import SORRY_MESSAGE
-from bot.settings import VAR_DIR, allowed_origins, database_url, page_origins
+from bot.settings import Settings, use_settings
 from bot.web.app import create_app
 
 READY_LINE = "IEP Guide is ready"
@@ -44,10 +44,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def child_env(public_url: str) -> Dict[str, str]:
-    env = dict(os.environ)
-    # Where parents reach the web page (download links in the bot's replies point here).
-    env.setdefault("IEP_PUBLIC_URL", public_url.rstrip("/"))
+def child_env(run_settings: Settings) -> Dict[str, str]:
+    # The servers read the same settings as this process (ports, folders, databases,
+    # origins, and where parents reach the web page for download links).
+    env = {**os.environ, **run_settings.to_env()}
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -84,11 +84,14 @@ def latest_model(models_dir: Path) -> Path:
 class Stack:
     """The running processes of one IEP Guide instance."""
 
-    def __init__(self, rasa_port: int, action_port: int, web_port: int, models_dir: Path):
-        self.rasa_port, self.action_port, self.web_port = rasa_port, action_port, web_port
-        self.models_dir = models_dir
-        self.run_dir = VAR_DIR / "run"
-        self.log_dir = VAR_DIR / "log"
+    def __init__(self, run_settings: Settings):
+        self.settings = run_settings
+        self.rasa_port = run_settings.rasa_port
+        self.action_port = run_settings.action_port
+        self.web_port = run_settings.web_port
+        self.models_dir = run_settings.models_dir
+        self.run_dir = run_settings.run_dir
+        self.log_dir = run_settings.log_dir
         self.processes: Dict[str, subprocess.Popen] = {}
         self.commands: Dict[str, List[str]] = {}
         self.restarts: Dict[str, int] = {}
@@ -102,7 +105,7 @@ class Stack:
         self.commands[name] = cmd
         with open(self.log_dir / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(
-                cmd, cwd=ROOT, env=child_env(self.url), stdout=log, stderr=subprocess.STDOUT,
+                cmd, cwd=ROOT, env=child_env(self.settings), stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches only us; we stop the children.
             )
         self._write_pids()
@@ -145,7 +148,7 @@ class Stack:
                              "--port", str(self.rasa_port),
                              "--credentials", "credentials.yml",
                              "--endpoints", str(endpoints),
-                             "--cors", *allowed_origins()])
+                             "--cors", *self.settings.allowed_origins])
         self.web_runner = web.AppRunner(create_app(self.rasa_port), access_log=None)
         await self.web_runner.setup()
         await web.TCPSite(self.web_runner, port=self.web_port).start()
@@ -196,7 +199,7 @@ class Stack:
             )
         # Rasa silently keeps conversations in memory if the tracker database fails;
         # make sure the probe really reached the database, then remove it.
-        engine = create_engine(database_url("tracker"), future=True)
+        engine = create_engine(self.settings.database_url("tracker"), future=True)
         try:
             with engine.begin() as conn:
                 stored = conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"),
@@ -228,11 +231,9 @@ class Stack:
             await self.web_runner.cleanup()
 
 
-async def run(args: argparse.Namespace) -> int:
-    # The page's own address is always allowed to reach the bot: moved to another port,
-    # it must not get a widget whose replies the browser blocks.
-    os.environ.setdefault("IEP_ALLOWED_ORIGINS", page_origins(args.web_port))
-    stack = Stack(args.rasa_port, args.action_port, args.web_port, args.models)
+async def run(run_settings: Settings) -> int:
+    use_settings(run_settings)  # the web page, served from this process, reads them too
+    stack = Stack(run_settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -243,7 +244,7 @@ async def run(args: argparse.Namespace) -> int:
         waited = await stack.wait_ready()
         print(f"==> {READY_LINE} after {waited:.1f}s.", flush=True)
         print(f"\n    Open {stack.url}\n", flush=True)
-        print(f"    (REST: http://localhost:{args.rasa_port}/webhooks/rest/webhook, "
+        print(f"    (REST: http://localhost:{run_settings.rasa_port}/webhooks/rest/webhook, "
               f"logs: {stack.log_dir}; press Ctrl-C to stop)", flush=True)
         while not stop.is_set():
             stack.restart_dead()
@@ -261,14 +262,30 @@ async def run(args: argparse.Namespace) -> int:
         print("==> Stopped.", flush=True)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def parse_args(argv: Optional[List[str]] = None,
+               environ: Optional[Mapping[str, str]] = None) -> Settings:
+    """The settings of one `run`: the environment's, with the command line's flags laid
+    over them. Derived defaults follow the flags: moved to another port, the page's own
+    address is still allowed to reach the bot (else the browser blocks the widget's
+    replies), and download links still point at it."""
+    env = os.environ if environ is None else environ
+    defaults = Settings.from_env(env)
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run_p = sub.add_parser("run", help="start the bot and print the URL to open")
-    run_p.add_argument("--rasa-port", type=int, default=int(os.environ.get("IEP_RASA_PORT", 5005)))
-    run_p.add_argument("--action-port", type=int, default=int(os.environ.get("IEP_ACTION_PORT", 5055)))
-    run_p.add_argument("--web-port", type=int, default=int(os.environ.get("IEP_WEB_PORT", 8080)))
-    run_p.add_argument("--models", type=Path,
-                       default=Path(os.environ.get("IEP_MODELS_DIR", ROOT / "models")))
+    run_p.add_argument("--rasa-port", type=int, default=defaults.rasa_port)
+    run_p.add_argument("--action-port", type=int, default=defaults.action_port)
+    run_p.add_argument("--web-port", type=int, default=defaults.web_port)
+    run_p.add_argument("--models", type=Path, default=defaults.models_dir)
     args = parser.parse_args(argv)
-    return asyncio.run(run(args))
+    return Settings.from_env({
+        **env,
+        "IEP_RASA_PORT": str(args.rasa_port),
+        "IEP_ACTION_PORT": str(args.action_port),
+        "IEP_WEB_PORT": str(args.web_port),
+        "IEP_MODELS_DIR": str(args.models),
+    })
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    return asyncio.run(run(parse_args(argv)))

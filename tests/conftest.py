@@ -9,15 +9,16 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Callable, Dict, Iterator, List
 
 import pytest
 
 from bot import ROOT
 from bot.launcher import READY_LINE
+from bot.settings import Settings, settings, use_settings
 from tests.helpers import free_port
 
-MODELS_DIR = Path(os.environ.get("IEP_MODELS_DIR", ROOT / "models"))
+MODELS_DIR = settings().models_dir
 MODEL = MODELS_DIR / "iep-guide.tar.gz"
 
 
@@ -85,6 +86,20 @@ def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
     bot = start_bot(tmp_path_factory.mktemp("bot-var"))
     yield bot
     stop_bot(bot)
+
+
+@pytest.fixture
+def environment(monkeypatch) -> Iterator[Callable[..., Settings]]:
+    """Sets IEP_* variables for one test and has bot/settings.py read them again."""
+
+    def set_variables(**variables: str) -> Settings:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        use_settings(None)
+        return settings()
+
+    yield set_variables
+    use_settings(None)  # before monkeypatch restores the variables: read again on next use
 
 
 # ---------------------------------------------------------------- PostgreSQL

@@ -25,10 +25,11 @@ from typing import Dict, List
 import numpy as np
 
 from bot import ROOT
+from bot.settings import settings
 
 # Bump when the graph below changes: the new name makes every machine rebuild it.
 GRAPH_VERSION = "1"
-GRAPH_PATH = ROOT / "var" / "minilm" / f"all-MiniLM-L6-v2.graph{GRAPH_VERSION}.onnx"
+GRAPH_PATH = settings().minilm_dir / f"all-MiniLM-L6-v2.graph{GRAPH_VERSION}.onnx"
 INPUTS = ("input_ids", "position_ids", "mask_bias")  # mask_bias: 0 for tokens, -1e9 for padding
 
 

@@ -19,9 +19,10 @@ import spacy
 import yaml
 
 from bot import ROOT
+from bot.settings import settings
 
 VOCABULARY_DIR = ROOT / "bot" / "vocabulary"
-PIPELINE_DIR = ROOT / "var" / "spacy" / "iep_en"
+PIPELINE_DIR = settings().spacy_dir
 
 
 def vocabulary_files() -> List[Path]:

@@ -17,7 +17,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
 from bot.messages import SORRY_MESSAGE
-from bot.settings import allowed_origins
+from bot.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +65,10 @@ class SocketIOInput(socketio.SocketIOInput):
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         blueprint = super().blueprint(never_silent(on_new_message))
-        # Rasa creates the server with cors_allowed_origins=[] (no origin check).
-        self.sio.eio.cors_allowed_origins = allowed_origins()
+        # Rasa creates the server with cors_allowed_origins=[] (no origin check). A test
+        # of the origin, not a list: engineio reads an empty list as "check nothing",
+        # and an empty IEP_ALLOWED_ORIGINS means "no web page at all".
+        self.sio.eio.cors_allowed_origins = frozenset(settings().allowed_origins).__contains__
         # engineio now refuses other origins. The CORS headers themselves already come
         # from Sanic-CORS (`rasa run --cors`, set by the launcher); if engineio added its
         # own too, browsers would see Access-Control-Allow-Origin twice, reject it, and

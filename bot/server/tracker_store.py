@@ -31,7 +31,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 import bot.server.patches  # noqa: F401  (patches applied on import)
-from bot.settings import database_url
+from bot.settings import settings
 
 
 # How many of a tracker object's events are already rows in the database.
@@ -57,7 +57,7 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
         event_broker: Optional[EventBroker] = None,
         **kwargs: Any,
     ) -> None:
-        url = make_url(database_url("tracker"))
+        url = make_url(settings().database_url("tracker"))
         super().__init__(
             domain=domain,
             dialect=url.drivername,

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
 from bot.storage.models import Base
-from bot.settings import database_url
+from bot.settings import settings
 
 _lock = threading.Lock()
 _engine: Optional[Engine] = None
@@ -60,9 +60,9 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def default_engine() -> Engine:
-    """The engine for bot.settings.database_url("drafts"), made once per process."""
+    """The engine for the drafts database (bot/settings.py), made once per process."""
     global _engine
     with _lock:
         if _engine is None:
-            _engine = make_engine(database_url("drafts"))
+            _engine = make_engine(settings().database_url("drafts"))
         return _engine

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
 from bot import ROOT
+from bot.settings import settings
 
 FALLBACK = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
@@ -199,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--out", default="results/nlu_eval")
+    parser.add_argument("--out", type=Path, default=settings().results_dir / "nlu_eval")
     parser.add_argument("--config", default="config.yml",
                         help="pipeline to evaluate (to compare a candidate with config.yml)")
     args = parser.parse_args(argv)
@@ -210,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     config = rasa.shared.utils.io.read_config_file(str(ROOT / args.config))
     threshold, ambiguity = fallback_settings(config)
-    out = ROOT / args.out
+    out = ROOT / args.out  # relative to the repository, whatever the working folder
     out.mkdir(parents=True, exist_ok=True)
 
     predictions = cross_validate(args.folds, args.seed, config)

@@ -60,8 +60,8 @@ def test_events_round_trip_to_the_same_classes():
         Event.resolve_by_type("no_such_event")
 
 
-def test_sqlite_tracker_store_uses_write_ahead_logging(tmp_path, monkeypatch):
-    monkeypatch.setenv("IEP_DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+def test_sqlite_tracker_store_uses_write_ahead_logging(tmp_path, environment):
+    environment(IEP_DATABASE_URL=f"sqlite:///{tmp_path / 'tracker.db'}")
     store = bot.server.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
     assert isinstance(store, SQLTrackerStore)
     with store.engine.connect() as conn:
@@ -69,10 +69,10 @@ def test_sqlite_tracker_store_uses_write_ahead_logging(tmp_path, monkeypatch):
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
 
 
-async def test_pooled_sqlite_tracker_store_keeps_every_turn_across_restarts(tmp_path, monkeypatch):
+async def test_pooled_sqlite_tracker_store_keeps_every_turn_across_restarts(tmp_path, environment):
     from rasa.shared.core.events import ActionExecuted as Executed
 
-    monkeypatch.setenv("IEP_DATABASE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    environment(IEP_DATABASE_URL=f"sqlite:///{tmp_path / 'tracker.db'}")
     store = bot.server.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
     for turn in range(3):
         tracker = await store.get_or_create_tracker("parent-1")
@@ -94,12 +94,12 @@ def database_url(request, tmp_path):
     return request.getfixturevalue("postgres_url")
 
 
-async def test_each_turn_is_stored_once_across_sessions(database_url, monkeypatch):
+async def test_each_turn_is_stored_once_across_sessions(database_url, environment):
     # The store remembers how many events are already rows instead of counting them
     # again; a wrong count would drop or repeat what a parent said.
     from rasa.shared.core.events import ActionExecuted as Executed, SessionStarted
 
-    monkeypatch.setenv("IEP_DATABASE_URL", database_url)
+    environment(IEP_DATABASE_URL=database_url)
     store = bot.server.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
     sender = f"parent-{database_url[:6]}-{id(store)}"
 
@@ -127,10 +127,10 @@ async def test_each_turn_is_stored_once_across_sessions(database_url, monkeypatc
     store.engine.dispose()
 
 
-async def test_a_kept_conversation_is_never_staler_than_the_database(database_url, monkeypatch):
+async def test_a_kept_conversation_is_never_staler_than_the_database(database_url, environment):
     # The store keeps last turn's tracker in memory. A turn written by another server
     # process must still be seen, and a turn that failed before saving must not be.
-    monkeypatch.setenv("IEP_DATABASE_URL", database_url)
+    environment(IEP_DATABASE_URL=database_url)
     ours = bot.server.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
     other_worker = bot.server.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
     sender = f"kept-{database_url[:6]}-{id(ours)}"
@@ -157,10 +157,10 @@ async def test_a_kept_conversation_is_never_staler_than_the_database(database_ur
     other_worker.engine.dispose()
 
 
-async def test_a_new_conversation_is_stored_event_for_event(database_url, monkeypatch):
+async def test_a_new_conversation_is_stored_event_for_event(database_url, environment):
     # The first save of a new conversation skips Rasa's row count; every event must
     # still reach the database, the very first one included.
-    monkeypatch.setenv("IEP_DATABASE_URL", database_url)
+    environment(IEP_DATABASE_URL=database_url)
     store = bot.server.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())
     sender = f"new-{database_url[:6]}-{id(store)}"
     tracker = await store.get_or_create_tracker(sender)

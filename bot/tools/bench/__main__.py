@@ -24,9 +24,10 @@ from bot import ROOT
 from bot.tools.bench import conversations
 from bot.tools.bench.measure import Level, run_locust, run_socketio, tree_rss_mb, wait_for_answer
 from bot.launcher import READY_LINE, free_port
+from bot.settings import settings
 from bot.tools.bench.report import write_report
 
-RESULTS = ROOT / "results" / "bench"
+RESULTS = settings().results_dir / "bench"
 LOCUST = ROOT / ".venv-bench" / "bin" / "locust"
 ENV = dict(os.environ, RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2",
            SQLALCHEMY_SILENCE_UBER_WARNING="1")
@@ -106,7 +107,7 @@ def load_levels(server: Server, target: str, levels: List[int], seconds: int,
 
 def nlu_quality() -> Optional[Dict]:
     """Held-out numbers at config.yml's fallback threshold, from `make eval`'s report."""
-    path = ROOT / "results" / "nlu_eval" / "report.json"
+    path = settings().results_dir / "nlu_eval" / "report.json"
     if not path.exists():
         return None
     report = json.loads(path.read_text())
@@ -139,7 +140,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     servers: List[Server] = []
     try:
         if args.smoke:
-            models = Path(os.environ.get("IEP_MODELS_DIR", ROOT / "models"))
+            models = settings().models_dir
         else:
             say("1/7 training our bot from scratch (timed)")
             models = work / "ours-models"
