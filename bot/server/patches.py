@@ -21,15 +21,18 @@
   client per endpoint keeps connections alive (for 2 s, under the action server's 5 s,
   so a connection is never reused just as the server closes it).
 
-Imported by bot/server/tracker_store.py, which Rasa loads from endpoints.yml in every
-`rasa run` / `rasa shell` of this project.
+Nothing changes on import: apply() switches them on, called by the tracker store
+(bot/server/tracker_store.py explains why there), refuses on any Rasa but the pinned
+one, and logs which are active.
 """
 from __future__ import annotations
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import aiohttp
 import rasa
@@ -41,6 +44,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -135,7 +140,8 @@ async def _parse_message(self: MessageProcessor, message: UserMessage,
         tracker = DialogueStateTracker.from_events(message.sender_id, [])
     parse_data = await asyncio.get_running_loop().run_in_executor(
         _nlu_thread, self._parse_message_with_graph, message, tracker, only_output_properties)
-    # The rest of Rasa's parse_message, unchanged.
+    # The rest of Rasa's parse_message, less its debug log line (which deep-copies the
+    # parent's text into the log record even when debug logging is off).
     self._update_full_retrieval_intent(parse_data)
     self._check_for_unseen_features(parse_data)
     return parse_data
@@ -179,13 +185,58 @@ def _session(self: EndpointConfig) -> _KeptSession:
     return _KeptSession(kept[1])
 
 
-def apply() -> None:
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
-    RemoteAction._action_call_format = _action_call_format  # type: ignore[assignment]
-    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
-    MessageProcessor.parse_message = _parse_message  # type: ignore[assignment]
-    Domain.is_empty = _is_empty  # type: ignore[assignment]
-    EndpointConfig.session = _session  # type: ignore[assignment]
+@dataclass(frozen=True)
+class Patch:
+    """One Rasa attribute replaced by ours; `original` is Rasa's own, kept at import."""
+
+    name: str
+    owner: type
+    attribute: str
+    replacement: Any
+    original: Any = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "original", vars(self.owner)[self.attribute])
+
+    @property
+    def target(self) -> str:
+        """Rasa's dotted name of what this patch replaces."""
+        return f"{self.owner.__module__}.{self.owner.__qualname__}.{self.attribute}"
 
 
-apply()
+PATCHES = (
+    Patch("action-reply-validators", RemoteAction, "_validate_action_result",
+          _validate_action_result),
+    Patch("this-turns-events-to-actions", RemoteAction, "_action_call_format",
+          _action_call_format),
+    Patch("event-class-table", Event, "resolve_by_type", staticmethod(_resolve_by_type)),
+    Patch("nlu-on-helper-thread", MessageProcessor, "parse_message", _parse_message),
+    Patch("empty-domain-built-once", Domain, "is_empty", _is_empty),
+    Patch("kept-alive-action-connections", EndpointConfig, "session", _session),
+)
+# Every patch was written against, and measured on, this Rasa. Another version may have
+# moved or changed the code they copy (tests/server/test_rasa_sources.py names which).
+PINNED_RASA = "3.6.21"
+
+_applied: Optional[Tuple[str, ...]] = None
+
+
+def apply() -> Tuple[str, ...]:
+    """Switches the patches on (once per process) and returns the names of those active:
+    all of them on the pinned Rasa, none on any other."""
+    global _applied
+    if _applied is not None:
+        return _applied
+    if rasa.__version__ != PINNED_RASA:
+        logger.error(
+            "Rasa %s is not the pinned %s: IEP Guide's speed-ups to Rasa are OFF. Each "
+            "replaces Rasa code written for %s; recheck them (bot/server/patches.py, "
+            "tests/server/test_rasa_sources.py) before pinning another Rasa.",
+            rasa.__version__, PINNED_RASA, PINNED_RASA)
+        _applied = ()
+        return _applied
+    for patch in PATCHES:
+        setattr(patch.owner, patch.attribute, patch.replacement)
+    _applied = tuple(patch.name for patch in PATCHES)
+    logger.info("Rasa patches active: %s", ", ".join(_applied))
+    return _applied

@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
-import bot.server.patches  # noqa: F401  (patches applied on import)
+from bot.server import patches
 from bot.settings import settings
 
 
@@ -57,6 +57,14 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
         event_broker: Optional[EventBroker] = None,
         **kwargs: Any,
     ) -> None:
+        # The one place the Rasa patches are switched on. Every `rasa run` and `rasa shell`
+        # of this project makes its tracker store from endpoints.yml (the launcher's copy
+        # of it too), before the first message. The channels from credentials.yml would
+        # miss `rasa shell` (it uses the command line channel only), and an NLU component
+        # would switch them on in training and evaluation too. A server without them still
+        # works, only slower; its log then lacks the "Rasa patches active" line, which
+        # tests/system/test_run_command.py looks for.
+        patches.apply()
         url = make_url(settings().database_url("tracker"))
         super().__init__(
             domain=domain,

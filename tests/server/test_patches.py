@@ -1,4 +1,9 @@
-"""Our speed-ups inside the Rasa server keep Rasa's behaviour."""
+"""Our speed-ups inside the Rasa server keep Rasa's behaviour, and switch on only when
+asked, only on the pinned Rasa."""
+import logging
+import subprocess
+import sys
+
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
@@ -8,7 +13,57 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
 import bot.server.tracker_store
+from bot import ROOT
+from bot.server import patches
 from rasa.core.tracker_store import SQLTrackerStore
+
+
+@pytest.fixture(autouse=True, scope="module")
+def patched():
+    patches.apply()
+
+
+def test_apply_is_idempotent(caplog):
+    caplog.set_level(logging.INFO, logger="bot.server.patches")
+    names = patches.apply()  # the fixture applied them already: nothing changes
+    assert names == tuple(patch.name for patch in patches.PATCHES)
+    assert len(set(names)) == len(names)
+    for patch in patches.PATCHES:
+        assert vars(patch.owner)[patch.attribute] is patch.replacement, patch.name
+        assert patch.original is not patch.replacement
+    assert caplog.records == []  # and the INFO line is not repeated
+
+
+def test_patches_switch_on_only_when_applied_and_only_on_the_pinned_rasa():
+    # A fresh interpreter: in this one the patches are already on.
+    script = """
+import logging, sys
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(levelname)s %(message)s")
+import rasa
+from rasa.core.processor import MessageProcessor
+original = MessageProcessor.parse_message
+from bot.server import patches
+
+def replaced():
+    return [p.name for p in patches.PATCHES if vars(p.owner)[p.attribute] is not p.original]
+
+assert MessageProcessor.parse_message is original and replaced() == [], "patched on import"
+pinned, rasa.__version__ = rasa.__version__, "3.7.0"
+assert patches.apply() == () and replaced() == [], "patched another Rasa"
+print("-- pinned")
+rasa.__version__, patches._applied = pinned, None  # as a new process would start
+assert patches.apply() == tuple(replaced()) == tuple(p.name for p in patches.PATCHES)
+"""
+    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    other, pinned = run.stdout.split("-- pinned")
+    assert [line for line in other.splitlines() if line.startswith(("ERROR", "INFO"))] == [
+        "ERROR Rasa 3.7.0 is not the pinned 3.6.21: IEP Guide's speed-ups to Rasa are OFF. "
+        "Each replaces Rasa code written for 3.6.21; recheck them (bot/server/patches.py, "
+        "tests/server/test_rasa_sources.py) before pinning another Rasa."]
+    assert [line for line in pinned.splitlines() if line.startswith(("ERROR", "INFO"))] == [
+        "INFO Rasa patches active: " + ", ".join(p.name for p in patches.PATCHES)]
 
 
 def action():

@@ -52,6 +52,17 @@ def test_conversations_are_stored_in_the_sql_tracker_store(running_bot):
         assert count.scalar_one() > 0
 
 
+def test_the_rasa_server_runs_with_every_speed_up_switched_on(running_bot):
+    # Replacing the tracker store in endpoints.yml would silently drop them.
+    from bot.server.patches import PATCHES
+
+    log = (running_bot.var_dir / "log" / "rasa.log").read_text(errors="replace")
+    active = [line for line in log.splitlines() if "Rasa patches active:" in line]
+    assert len(active) == 1, log[-3000:]
+    assert active[0].split("Rasa patches active:")[1].strip().split(", ") == [
+        patch.name for patch in PATCHES]
+
+
 def test_web_page_serves_the_widget_locally(running_bot):
     with urllib.request.urlopen(running_bot.web_url) as page:
         html = page.read().decode()
