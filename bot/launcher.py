@@ -16,8 +16,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional
 
 import aiohttp
 import yaml
@@ -44,7 +44,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def child_env(run_settings: Settings) -> Dict[str, str]:
+def child_env(run_settings: Settings) -> dict[str, str]:
     # The servers read the same settings as this process (ports, folders, databases,
     # origins, and where parents reach the web page for download links).
     env = {**os.environ, **run_settings.to_env()}
@@ -92,16 +92,16 @@ class Stack:
         self.models_dir = run_settings.models_dir
         self.run_dir = run_settings.run_dir
         self.log_dir = run_settings.log_dir
-        self.processes: Dict[str, subprocess.Popen] = {}
-        self.commands: Dict[str, List[str]] = {}
-        self.restarts: Dict[str, int] = {}
-        self.web_runner: Optional[web.AppRunner] = None
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, list[str]] = {}
+        self.restarts: dict[str, int] = {}
+        self.web_runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
         return f"http://localhost:{self.web_port}/"
 
-    def _spawn(self, name: str, cmd: List[str]) -> None:
+    def _spawn(self, name: str, cmd: list[str]) -> None:
         self.commands[name] = cmd
         with open(self.log_dir / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(
@@ -262,8 +262,8 @@ async def run(run_settings: Settings) -> int:
         print("==> Stopped.", flush=True)
 
 
-def parse_args(argv: Optional[List[str]] = None,
-               environ: Optional[Mapping[str, str]] = None) -> Settings:
+def parse_args(argv: list[str] | None = None,
+               environ: Mapping[str, str] | None = None) -> Settings:
     """The settings of one `run`: the environment's, with the command line's flags laid
     over them. Derived defaults follow the flags: moved to another port, the page's own
     address is still allowed to reach the bot (else the browser blocks the widget's
@@ -287,5 +287,5 @@ def parse_args(argv: Optional[List[str]] = None,
     })
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     return asyncio.run(run(parse_args(argv)))

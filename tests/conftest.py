@@ -7,9 +7,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List
 
 import pytest
 
@@ -29,17 +29,17 @@ class RunningBot:
     action_port: int
     var_dir: Path
     process: subprocess.Popen
-    output: List[str]
+    output: list[str]
 
     @property
     def origin(self) -> str:
         return self.web_url.rstrip("/")
 
-    def pids(self) -> Dict[str, int]:
+    def pids(self) -> dict[str, int]:
         return json.loads((self.var_dir / "run" / "pids.json").read_text())
 
 
-def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
+def start_bot(var_dir: Path, extra_env: dict[str, str] | None = None,
               timeout: float = 240.0) -> RunningBot:
     """Runs `python -m bot run` (what `make run` runs) on free ports and waits for
     its ready line."""
@@ -53,7 +53,7 @@ def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
          "--models", str(MODELS_DIR)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
-    output: List[str] = []
+    output: list[str] = []
     ready = threading.Event()
 
     def pump() -> None:
@@ -120,7 +120,7 @@ def postgres_url() -> Iterator[str]:
         pytest.skip("PostgreSQL server not installed: `make test` installs Debian's "
                     "postgresql package (needs root or sudo).")
     data = Path(tempfile.mkdtemp(prefix="iep-pg-"))
-    as_postgres: List[str] = []
+    as_postgres: list[str] = []
     if os.geteuid() == 0:  # the server refuses to run as root
         shutil.chown(data, "postgres", "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]

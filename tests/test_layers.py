@@ -4,8 +4,8 @@ import each other, fails here with the offending line."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Tuple
 
 from bot import ROOT
 
@@ -20,10 +20,10 @@ LAYERS = [
     ["bot.tools"],
     ["bot.__main__"],
 ]
-RANK: Dict[str, int] = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
+RANK: dict[str, int] = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 
 
-def unit_of(module: str) -> Optional[str]:
+def unit_of(module: str) -> str | None:
     """The layer unit a dotted module belongs to (its longest listed prefix)."""
     parts = module.split(".")
     for size in range(len(parts), 0, -1):
@@ -40,7 +40,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def project_imports(path: Path) -> Iterator[Tuple[int, str]]:
+def project_imports(path: Path) -> Iterator[tuple[int, str]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from typing import Optional
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16
@@ -34,14 +33,14 @@ def new_resume_code() -> str:
             return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
-def normalize_code(code: str) -> Optional[str]:
+def normalize_code(code: str) -> str | None:
     raw = re.sub(r"[\s-]", "", code or "").upper().translate(_TYPO_FIXES)
     if len(raw) != CODE_LENGTH or any(c not in ALPHABET for c in raw):
         return None
     return raw
 
 
-def find_code(text: str) -> Optional[str]:
+def find_code(text: str) -> str | None:
     """The first thing in a message that looks like a resume code (normalized)."""
     for match in _CODE_IN_TEXT.finditer(text or ""):
         candidate = "".join(match.groups())

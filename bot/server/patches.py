@@ -32,7 +32,7 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text, Tuple, Type
+from typing import Any
 
 import aiohttp
 import rasa
@@ -75,9 +75,9 @@ def _action_result_validators():
 _original_validate = RemoteAction._validate_action_result
 
 
-def this_turns_events(tracker: DialogueStateTracker) -> List[Event]:
+def this_turns_events(tracker: DialogueStateTracker) -> list[Event]:
     """The events from the latest user message on (all of them if there is none)."""
-    turn: List[Event] = []
+    turn: list[Event] = []
     for event in reversed(tracker.events):
         turn.append(event)
         if isinstance(event, UserUttered):
@@ -86,7 +86,7 @@ def this_turns_events(tracker: DialogueStateTracker) -> List[Event]:
 
 
 def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker,
-                        domain: Domain) -> Dict[Text, Any]:
+                        domain: Domain) -> dict[str, Any]:
     """Rasa's request to the action server, with this turn's events only."""
     state = tracker.current_state(EventVerbosity.NONE)
     state["events"] = [event.as_dict() for event in this_turns_events(tracker)]
@@ -98,7 +98,7 @@ def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker,
     return result
 
 
-def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     shared, by_type = _action_result_validators()
     valid = shared.is_valid(result) and all(
         event["event"] in by_type and by_type[event["event"]].is_valid(event)
@@ -109,10 +109,10 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
     return True
 
 
-_event_classes: Dict[Text, Type[Event]] = {}
+_event_classes: dict[str, type[Event]] = {}
 
 
-def _resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
     cls = _event_classes.get(type_name)
     if cls is None:
         # Refresh on a miss: event classes can be defined after the first lookup.
@@ -132,8 +132,8 @@ _original_parse = MessageProcessor.parse_message
 
 
 async def _parse_message(self: MessageProcessor, message: UserMessage,
-                         tracker: Optional[DialogueStateTracker] = None,
-                         only_output_properties: bool = True) -> Dict[Text, Any]:
+                         tracker: DialogueStateTracker | None = None,
+                         only_output_properties: bool = True) -> dict[str, Any]:
     if self.http_interpreter:  # a remote NLU server: nothing runs here
         return await _original_parse(self, message, tracker, only_output_properties)
     if tracker is None:
@@ -148,7 +148,7 @@ async def _parse_message(self: MessageProcessor, message: UserMessage,
 
 
 @lru_cache(maxsize=1)
-def _empty_domain_dict() -> Dict[Text, Any]:
+def _empty_domain_dict() -> dict[str, Any]:
     return Domain.empty().as_dict()
 
 
@@ -218,10 +218,10 @@ PATCHES = (
 # moved or changed the code they copy (tests/server/test_rasa_sources.py names which).
 PINNED_RASA = "3.6.21"
 
-_applied: Optional[Tuple[str, ...]] = None
+_applied: tuple[str, ...] | None = None
 
 
-def apply() -> Tuple[str, ...]:
+def apply() -> tuple[str, ...]:
     """Switches the patches on (once per process) and returns the names of those active:
     all of them on the pinned Rasa, none on any other."""
     global _applied

@@ -18,13 +18,14 @@ from __future__ import annotations
 import itertools
 import json
 from collections import OrderedDict
-from typing import Any, Iterator, Optional, Text, Tuple
+from collections.abc import Iterator
+from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
@@ -32,7 +33,6 @@ from sqlalchemy.pool import QueuePool
 
 from bot.server import patches
 from bot.settings import settings
-
 
 # How many of a tracker object's events are already rows in the database.
 _STORED = "_iep_events_in_database"
@@ -52,9 +52,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
 class ProjectSQLTrackerStore(SQLTrackerStore):
     def __init__(
         self,
-        domain: Optional[Domain] = None,
-        host: Optional[str] = None,
-        event_broker: Optional[EventBroker] = None,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
         **kwargs: Any,
     ) -> None:
         # The one place the Rasa patches are switched on. Every `rasa run` and `rasa shell`
@@ -87,9 +87,9 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sessionmaker(bind=self.engine)
         # sender id -> (domain, the conversation's rows in the database, its tracker)
-        self._cache: "OrderedDict[Text, Tuple[Any, int, DialogueStateTracker]]" = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Any, int, DialogueStateTracker]] = OrderedDict()
         # sender ids that retrieve found without a single row (until their tracker is made)
-        self._new_conversations: "OrderedDict[Text, None]" = OrderedDict()
+        self._new_conversations: OrderedDict[str, None] = OrderedDict()
 
     # Loading a conversation means reading every event of its session and replaying
     # them into a tracker: the biggest cost of a turn in a long draft conversation. The
@@ -97,7 +97,7 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     # exactly the rows it was saved with (one indexed count; another worker or process
     # writing to the conversation makes it reload) and nothing unsaved was added to it
     # (a turn that failed half-way). So a turn never sees anything the database lacks.
-    def _rows_for(self, session: Any, sender_id: Text) -> int:
+    def _rows_for(self, session: Any, sender_id: str) -> int:
         events = self.SQLEvent.__table__
         return session.execute(select(func.count()).select_from(events)
                                .where(events.c.sender_id == sender_id)).scalar_one()
@@ -112,8 +112,8 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     # Rasa finds the events to insert by counting the conversation's rows again on every
     # save (a subquery per turn: ~9% of the server's time under load). A tracker object
     # loaded from, or last saved to, this store carries how many of its events are rows.
-    async def _retrieve(self, sender_id: Text,
-                        fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(self, sender_id: str,
+                        fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             if fetch_events_from_all_sessions:
                 return self._load(session, sender_id, True)
@@ -135,7 +135,7 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
                 self._new_conversations.popitem(last=False)
         return tracker
 
-    def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
+    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
         # A conversation that retrieve just found has no rows starts with none stored:
         # its first save need not count them (an ORM count with a subquery).
         tracker = super().init_tracker(sender_id)
@@ -144,8 +144,8 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, _STORED, 0)
         return tracker
 
-    def _load(self, session: Any, sender_id: Text,
-              fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    def _load(self, session: Any, sender_id: str,
+              fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         # Rasa's own query, reading only the JSON column: building an ORM object per row
         # first was a third of the time it took to load a conversation.
         rows = [data for (data,) in self._event_query(

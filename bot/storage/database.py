@@ -7,18 +7,17 @@ The first schema change should add Alembic with this schema as its base revision
 from __future__ import annotations
 
 import threading
-from typing import Optional
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
-from bot.storage.models import Base
 from bot.settings import settings
+from bot.storage.models import Base
 
 _lock = threading.Lock()
-_engine: Optional[Engine] = None
+_engine: Engine | None = None
 
 
 def make_engine(url: str) -> Engine:

@@ -22,9 +22,9 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
 
 from bot import ROOT
 from bot.settings import settings
@@ -55,7 +55,7 @@ class Prediction:
         return self.top
 
 
-def fallback_settings(config: Dict) -> Tuple[float, float]:
+def fallback_settings(config: dict) -> tuple[float, float]:
     for component in config["pipeline"]:
         if component["name"] == "FallbackClassifier":
             return float(component.get("threshold", 0.3)), float(
@@ -63,7 +63,7 @@ def fallback_settings(config: Dict) -> Tuple[float, float]:
     return 0.0, 0.0
 
 
-def without_fallback(config: Dict) -> Dict:
+def without_fallback(config: dict) -> dict:
     pipeline = [c for c in config["pipeline"] if c["name"] != "FallbackClassifier"]
     return {**config, "pipeline": pipeline}
 
@@ -80,7 +80,7 @@ def quiet_rasa() -> None:
     warnings.filterwarnings("ignore")
 
 
-def cross_validate(folds: int, seed: int, config: Dict) -> List[Prediction]:
+def cross_validate(folds: int, seed: int, config: dict) -> list[Prediction]:
     """Trains `folds` NLU models and parses each held-out fold with its model."""
     import rasa.model_training
     import rasa.shared.utils.io
@@ -99,7 +99,7 @@ def cross_validate(folds: int, seed: int, config: Dict) -> List[Prediction]:
     print(f"==> {len(examples)} examples, {len(set(labels))} intents, {folds} folds",
           flush=True)
 
-    predictions: List[Prediction] = []
+    predictions: list[Prediction] = []
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     with tempfile.TemporaryDirectory(prefix="iep-eval-") as tmp:
         config_path = Path(tmp) / "config.yml"
@@ -137,7 +137,7 @@ def cross_validate(folds: int, seed: int, config: Dict) -> List[Prediction]:
 
 
 def metrics(predictions: Sequence[Prediction], threshold: float,
-            ambiguity: float) -> Dict[str, float]:
+            ambiguity: float) -> dict[str, float]:
     from sklearn.metrics import f1_score
 
     truth = [p.intent for p in predictions]

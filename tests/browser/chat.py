@@ -2,8 +2,6 @@
 classes, wherever the page offers them)."""
 from __future__ import annotations
 
-from typing import List, Set
-
 from playwright.sync_api import Locator, Page, expect
 
 LAUNCHER_OPEN = "Open the chat with IEP Guide"
@@ -59,8 +57,8 @@ TEXT_COLORS_JS = """
 class Chat:
     def __init__(self, page: Page, url: str):
         self.page, self.url = page, url
-        self.console_errors: List[str] = []
-        self.requested_hosts: Set[str] = set()
+        self.console_errors: list[str] = []
+        self.requested_hosts: set[str] = set()
 
     # ------------------------------------------------------------ the page
     def goto(self) -> None:
@@ -121,7 +119,7 @@ class Chat:
             "!document.querySelector('#iep-guide-chat .rw-typing-indication')")
         self.page.wait_for_timeout(300)
 
-    def bot_texts(self) -> List[str]:
+    def bot_texts(self) -> list[str]:
         return self.bot_bubbles.all_inner_texts()
 
     def screenshot(self, path) -> None:

@@ -5,8 +5,8 @@ bot itself is the session-wide `running_bot` from tests/conftest.py.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List
 from urllib.parse import urlsplit
 
 import pytest
@@ -75,5 +75,5 @@ def screenshot_dir() -> Path:
     return SCREENSHOTS
 
 
-def hosts_outside(hosts: set) -> List[str]:
+def hosts_outside(hosts: set) -> list[str]:
     return sorted(h for h in hosts if h not in {"localhost", "127.0.0.1", ""})

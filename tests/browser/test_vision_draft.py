@@ -7,7 +7,6 @@ import re
 import time
 import zipfile
 from dataclasses import dataclass
-from typing import List, Optional
 
 import pytest
 from playwright.sync_api import Download, Locator, Page, expect
@@ -19,13 +18,13 @@ CHILD_NAME = "Maya"
 
 @dataclass
 class Step:
-    say: Optional[str] = None        # typed into the message box, or ...
-    tap: Optional[str] = None        # ... a quick-reply button's title
+    say: str | None = None        # typed into the message box, or ...
+    tap: str | None = None        # ... a quick-reply button's title
     expect_reply: str = ""           # part of the bot's next reply
 
 
 # The REST version of this conversation is FLOW in tests/system/test_draft_server.py.
-DRAFT_STEPS: List[Step] = [
+DRAFT_STEPS: list[Step] = [
     Step(tap="Help me write my vision statement", expect_reply="Step 1 of 6"),
     Step(say=CHILD_NAME, expect_reply=f"How old is {CHILD_NAME}"),
     Step(say="9", expect_reply="Step 2 of 6"),
@@ -41,7 +40,7 @@ DRAFT_STEPS: List[Step] = [
     Step(say="In middle school with friends, in a club she likes", expect_reply="look right"),
 ]
 EDITED_TEXT = "Older kids call her names at recess"
-EDIT_STEPS: List[Step] = [
+EDIT_STEPS: list[Step] = [
     Step(say="change the first concern", expect_reply="concern 1"),
     Step(say=EDITED_TEXT, expect_reply="look right"),
     Step(say="looks good", expect_reply="Your draft is ready"),
@@ -53,7 +52,7 @@ DOWNLOAD_LINK_NAME = re.compile(r"word document", re.I)
 def click_and_download(page: Page, link: Locator, timeout: float = 30.0) -> Download:
     """Clicks a real link as a parent would. Bot links open in a new tab
     (target=_blank), so the download may start on this page or on the new one."""
-    downloads: List[Download] = []
+    downloads: list[Download] = []
 
     def keep(download: Download) -> None:
         downloads.append(download)

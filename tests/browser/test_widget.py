@@ -5,14 +5,12 @@ results/screenshots/ (git-ignored).
 """
 from __future__ import annotations
 
-from typing import Dict
-
 import pytest
 import yaml
 from playwright.sync_api import expect
 
-from bot.knowledge.answers import DISCLAIMER, answer_for_intent
 from bot import ROOT
+from bot.knowledge.answers import DISCLAIMER, answer_for_intent
 from tests.browser.chat import LAUNCHER_OPEN
 from tests.browser.conftest import hosts_outside
 
@@ -29,14 +27,14 @@ def domain_intents() -> set:
 
 
 # ------------------------------------------------------------------ contrast (WCAG 2)
-def _luminance(color: Dict[str, float]) -> float:
+def _luminance(color: dict[str, float]) -> float:
     def channel(value: float) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
     return 0.2126 * channel(color["r"]) + 0.7152 * channel(color["g"]) + 0.0722 * channel(color["b"])
 
 
-def contrast(a: Dict[str, float], b: Dict[str, float]) -> float:
+def contrast(a: dict[str, float], b: dict[str, float]) -> float:
     light, dark = sorted([_luminance(a), _luminance(b)], reverse=True)
     return (light + 0.05) / (dark + 0.05)
 

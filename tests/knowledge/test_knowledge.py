@@ -6,8 +6,8 @@ import pytest
 import textstat
 import yaml
 
-from bot.knowledge.answers import DISCLAIMER, KNOWLEDGE_DIR, answers_by_intent, render
 from bot import ROOT
+from bot.knowledge.answers import DISCLAIMER, KNOWLEDGE_DIR, answers_by_intent, render
 
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text())
 ANSWERS = list(answers_by_intent().values())

@@ -4,7 +4,8 @@ the channel served by a real Sanic server on a free port, asked as a browser ask
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 import pytest

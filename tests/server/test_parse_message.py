@@ -6,7 +6,7 @@ Rasa's method does after understanding (the warning for an intent the domain lac
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, List
+from typing import Any
 
 import pytest
 from rasa.core.channels.channel import UserMessage
@@ -65,10 +65,10 @@ async def test_with_a_conversation_every_property_is_rasas(processor):
 
 
 async def test_the_model_runs_on_the_helper_thread(processor, monkeypatch):
-    threads: List[str] = []
+    threads: list[str] = []
     run_graph = processor._parse_message_with_graph
 
-    def recording(*args: Any) -> Dict[str, Any]:
+    def recording(*args: Any) -> dict[str, Any]:
         threads.append(threading.current_thread().name)
         return run_graph(*args)
 

@@ -7,6 +7,7 @@ import sys
 import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -15,7 +16,6 @@ from sqlalchemy import text
 import bot.server.tracker_store
 from bot import ROOT
 from bot.server import patches
-from rasa.core.tracker_store import SQLTrackerStore
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -152,7 +152,8 @@ def database_url(request, tmp_path):
 async def test_each_turn_is_stored_once_across_sessions(database_url, environment):
     # The store remembers how many events are already rows instead of counting them
     # again; a wrong count would drop or repeat what a parent said.
-    from rasa.shared.core.events import ActionExecuted as Executed, SessionStarted
+    from rasa.shared.core.events import ActionExecuted as Executed
+    from rasa.shared.core.events import SessionStarted
 
     environment(IEP_DATABASE_URL=database_url)
     store = bot.server.tracker_store.ProjectSQLTrackerStore(domain=Domain.empty())

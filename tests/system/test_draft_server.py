@@ -11,7 +11,6 @@ import urllib.error
 import urllib.request
 import uuid
 from io import BytesIO
-from typing import List
 
 import docx
 import pytest
@@ -43,14 +42,14 @@ TEXT_LINK = re.compile(r"\[Plain text \(\.txt\)\]\((http://[^)\s]+\.txt)\)")
 CODE = re.compile(r"\*\*([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\*\*")
 
 
-def talk(rasa_url: str, sender: str, messages: List[str]) -> List[str]:
+def talk(rasa_url: str, sender: str, messages: list[str]) -> list[str]:
     return [texts(rest(rasa_url, message, sender=sender)) for message in messages]
 
 
 FREE_TEXT = (3, 4, 5, 6, 8, 9)  # indexes of FLOW's free-text answers
 
 
-def with_marker(marker: str) -> List[str]:
+def with_marker(marker: str) -> list[str]:
     """FLOW with a numbered marker (e.g. ALPHA3) at the end of every free-text answer."""
     return [f"{m} {marker}{i}" if i in FREE_TEXT else m for i, m in enumerate(FLOW)]
 

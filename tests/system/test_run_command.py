@@ -1,6 +1,4 @@
 """The run command's stack, for real: action server + Rasa server + web page."""
-import asyncio
-import json
 import time
 import urllib.request
 
@@ -73,7 +71,8 @@ def test_web_page_serves_the_widget_locally(running_bot):
 
 def test_never_silent_when_the_action_server_dies_and_it_comes_back(running_bot):
     pids = running_bot.pids()
-    import os, signal
+    import os
+    import signal
     os.killpg(pids["actions"], signal.SIGKILL)
     # Rasa cannot reach the action server: the parent gets an apology, not silence.
     assert texts(rest(running_bot.rasa_url, "what is an iep")) == SORRY_MESSAGE

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,15 +42,15 @@ FILE = "linear_intent_classifier.joblib"
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
-    def required_components(cls) -> List[type]:
+    def required_components(cls) -> list[type]:
         return [Featurizer]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["sklearn"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "C": 50.0,  # inverse regularisation; chosen with `make eval` (10, 20, 30, 50, 100)
             "dense_weight": 2.0,
@@ -60,22 +60,22 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             RANKING_LENGTH: LABEL_RANKING_LENGTH,
         }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource, model: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage,
+                 resource: Resource, model: dict[str, Any] | None = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.model = model  # {"words", "chars", "classifier"} once trained
-        self._weights: Optional[np.ndarray] = None
-        self._blocks: Optional[List[_TfidfBlock]] = None
+        self._weights: np.ndarray | None = None
+        self._blocks: list[_TfidfBlock] | None = None
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
+    def create(cls, config: dict[str, Any], model_storage: ModelStorage,
                resource: Resource, execution_context: ExecutionContext
-               ) -> "LinearIntentClassifier":
+               ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _features(self, messages: List[Message]) -> sp.csr_matrix:
+    def _features(self, messages: list[Message]) -> sp.csr_matrix:
         texts = [m.get(TEXT) or "" for m in messages]
         blocks = [self.model["words"].transform(texts), self.model["chars"].transform(texts)]
         dense = [self._sentence_features(m, sparse=False) for m in messages]
@@ -119,7 +119,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self.persist()
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None:
             return messages  # untrained (no NLU data): leave intents to other components
         with_text = [m for m in messages if m.get(TEXT)]
@@ -198,8 +198,8 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             joblib.dump(self.model, directory / FILE)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
         import joblib
 
         try:
@@ -226,7 +226,7 @@ class _TfidfBlock:
         self.width = len(self.vocabulary)
 
     def __call__(self, text: str):
-        counts: Dict[int, int] = {}
+        counts: dict[int, int] = {}
         for gram in self.analyzer(text):
             column = self.vocabulary.get(gram)
             if column is not None:

@@ -18,13 +18,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
 
 from bot import ROOT
-from bot.tools.bench import conversations
-from bot.tools.bench.measure import Level, run_locust, run_socketio, tree_rss_mb, wait_for_answer
 from bot.launcher import READY_LINE, free_port
 from bot.settings import settings
+from bot.tools.bench import conversations
+from bot.tools.bench.measure import Level, run_locust, run_socketio, tree_rss_mb, wait_for_answer
 from bot.tools.bench.report import write_report
 
 RESULTS = settings().results_dir / "bench"
@@ -37,7 +36,7 @@ def say(text: str) -> None:
     print(f"[bench] {text}", flush=True)
 
 
-def timed(cmd: List[str], cwd: Path) -> float:
+def timed(cmd: list[str], cwd: Path) -> float:
     start = time.monotonic()
     subprocess.run(cmd, cwd=cwd, env=ENV, check=True, stdout=subprocess.DEVNULL,
                    stderr=subprocess.DEVNULL)
@@ -46,11 +45,11 @@ def timed(cmd: List[str], cwd: Path) -> float:
 
 class Server:
     def __init__(self, name: str, proc: subprocess.Popen, rasa_url: str, cold_start: float,
-                 pids: Dict[str, int], origin: str = ""):
+                 pids: dict[str, int], origin: str = ""):
         self.name, self.proc, self.rasa_url, self.cold_start = name, proc, rasa_url, cold_start
         self.pids, self.origin = pids, origin
 
-    def rss(self, peak: bool = True) -> Dict[str, float]:
+    def rss(self, peak: bool = True) -> dict[str, float]:
         return {name: tree_rss_mb(pid, peak) for name, pid in self.pids.items()}
 
     def stop(self) -> None:
@@ -93,8 +92,8 @@ def start_vanilla(project: Path) -> Server:
                   {"rasa": proc.pid})
 
 
-def load_levels(server: Server, target: str, levels: List[int], seconds: int,
-                out: Path) -> List[Level]:
+def load_levels(server: Server, target: str, levels: list[int], seconds: int,
+                out: Path) -> list[Level]:
     results = []
     for i, users in enumerate(levels, 1):
         say(f"{server.name}: REST load {i}/{len(levels)} with {users} parent(s) for {seconds}s")
@@ -105,7 +104,7 @@ def load_levels(server: Server, target: str, levels: List[int], seconds: int,
     return results
 
 
-def nlu_quality() -> Optional[Dict]:
+def nlu_quality() -> dict | None:
     """Held-out numbers at config.yml's fallback threshold, from `make eval`'s report."""
     path = settings().results_dir / "nlu_eval" / "report.json"
     if not path.exists():
@@ -119,7 +118,7 @@ def nlu_quality() -> Optional[Dict]:
                 ("out-of-scope precision", "oos_precision"))}}
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.tools.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--levels", default="1,5,20,50")
@@ -136,8 +135,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         raise SystemExit("Locust is not installed: run `make bench` (it sets up .venv-bench).")
     args.out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="iep-bench-"))
-    results: Dict = {"levels": levels, "seconds": args.seconds, "smoke": args.smoke}
-    servers: List[Server] = []
+    results: dict = {"levels": levels, "seconds": args.seconds, "smoke": args.smoke}
+    servers: list[Server] = []
     try:
         if args.smoke:
             models = settings().models_dir

@@ -5,9 +5,8 @@ import itertools
 import os
 import uuid
 
-from locust import HttpUser, constant, task
-
 import conversations
+from locust import HttpUser, constant, task
 
 SORRY = "something went wrong on my side"
 SCRIPTS = conversations.OURS if os.environ.get("BENCH_TARGET") == "ours" else conversations.VANILLA

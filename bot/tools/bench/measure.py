@@ -11,7 +11,6 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
 
 BENCH_DIR = Path(__file__).resolve().parent
 
@@ -26,7 +25,7 @@ class Level:
     p50: float  # milliseconds
     p95: float
     p99: float
-    p95_by_kind: Dict[str, float] = field(default_factory=dict)
+    p95_by_kind: dict[str, float] = field(default_factory=dict)
 
 
 def tree_rss_mb(pid: int, peak: bool = False) -> float:
@@ -66,7 +65,7 @@ def run_locust(locust_bin: Path, host: str, target: str, users: int, seconds: in
                  float(total["99%"]), by_kind)
 
 
-def _percentile(values: List[float], q: float) -> float:
+def _percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     if len(values) == 1:
@@ -75,7 +74,7 @@ def _percentile(values: List[float], q: float) -> float:
 
 
 async def _socket_parent(rasa_url: str, origin: str, scripts, stop_at: float,
-                         latencies: List[float], errors: List[int]) -> None:
+                         latencies: list[float], errors: list[int]) -> None:
     import socketio  # the Rasa venv's python-socketio, pinned with the server
 
     while time.monotonic() < stop_at:
@@ -109,8 +108,8 @@ def run_socketio(rasa_url: str, origin: str, users: int, seconds: int, scripts) 
     """Time from sending a message to the first reply bubble, as the widget sees it.
     Each parent pauses 0.3 s after a reply to collect the turn's other bubbles, so
     messages/s here is not comparable with the REST numbers."""
-    latencies: List[float] = []
-    errors: List[int] = []
+    latencies: list[float] = []
+    errors: list[int] = []
 
     async def main() -> None:
         stop_at = time.monotonic() + seconds
@@ -124,7 +123,7 @@ def run_socketio(rasa_url: str, origin: str, users: int, seconds: int, scripts) 
                  _percentile(latencies, 50), _percentile(latencies, 95), _percentile(latencies, 99))
 
 
-def wait_for_answer(url: str, message: str, timeout: float, proc: Optional[subprocess.Popen] = None) -> None:
+def wait_for_answer(url: str, message: str, timeout: float, proc: subprocess.Popen | None = None) -> None:
     """Polls the REST webhook until it returns a non-empty reply."""
     import json
     import urllib.request

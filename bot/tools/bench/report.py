@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Dict, List, Optional
 
 from bot.tools.bench.measure import Level
 
@@ -14,17 +13,17 @@ def _row(bot: str, level: Level) -> str:
             f"{level.p95:.0f} | {level.p99:.0f} | {level.errors}/{level.requests} | {kinds} |")
 
 
-def _at(levels: List[Level], users: int) -> Optional[Level]:
+def _at(levels: list[Level], users: int) -> Level | None:
     return next((lv for lv in levels if lv.users == users), None)
 
 
-def _ratio(a: Optional[float], b: Optional[float]) -> str:
+def _ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or not b or math.isnan(a) or math.isnan(b):
         return "n/a"
     return f"{a / b:.2f}"
 
 
-def _plot(results: Dict, path: Path) -> None:
+def _plot(results: dict, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -57,7 +56,7 @@ def _num(value, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
-def write_report(results: Dict, out: Path) -> str:
+def write_report(results: dict, out: Path) -> str:
     ours, vanilla = results.get("ours_rest", []), results.get("vanilla_rest", [])
     ours_max = max((lv.rps for lv in ours), default=None)
     van_max = max((lv.rps for lv in vanilla), default=None)
