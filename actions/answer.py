@@ -1,4 +1,5 @@
 """action_answer: replies to a knowledge question from data/knowledge/."""
+
 from __future__ import annotations
 
 from typing import Any

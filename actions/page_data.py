@@ -5,6 +5,7 @@ rasa-webchat's `customData`; credentials.yml (`metadata_key: customData`) makes 
 store it as the message's metadata. A parent-center site sets its state there, e.g.
 IEPGuide.init({botUrl: ..., state: "Massachusetts"}).
 """
+
 from __future__ import annotations
 
 from rasa_sdk import Tracker

@@ -4,6 +4,7 @@ Ctrl-C stops everything it started.
 
     python -m bot run [--rasa-port 5005] [--action-port 5055] [--web-port 8080]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -105,7 +106,11 @@ class Stack:
         self.commands[name] = cmd
         with open(self.log_dir / f"{name}.log", "ab") as log:
             self.processes[name] = subprocess.Popen(
-                cmd, cwd=ROOT, env=child_env(self.settings), stdout=log, stderr=subprocess.STDOUT,
+                cmd,
+                cwd=ROOT,
+                env=child_env(self.settings),
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,  # Ctrl-C reaches only us; we stop the children.
             )
         self._write_pids()
@@ -124,31 +129,64 @@ class Stack:
             self.restarts[name] = self.restarts.get(name, 0) + 1
             if self.restarts[name] > max_restarts:
                 self.check_alive()
-            print(f"==> The {name} server stopped (exit {proc.returncode}); restarting it.",
-                  flush=True)
+            print(
+                f"==> The {name} server stopped (exit {proc.returncode}); restarting it.",
+                flush=True,
+            )
             self._spawn(name, self.commands[name])
 
     async def start(self) -> None:
         # Otherwise the readiness check could be answered by an old instance.
-        busy = [f"{name} port {port}" for name, port in [
-            ("Rasa", self.rasa_port), ("action server", self.action_port),
-            ("web page", self.web_port)] if port_in_use(port)]
+        busy = [
+            f"{name} port {port}"
+            for name, port in [
+                ("Rasa", self.rasa_port),
+                ("action server", self.action_port),
+                ("web page", self.web_port),
+            ]
+            if port_in_use(port)
+        ]
         if busy:
             raise StartupError(
                 f"{', '.join(busy)} already in use. Is IEP Guide already running? Stop it, "
-                "or choose other ports (IEP_RASA_PORT, IEP_ACTION_PORT, IEP_WEB_PORT).")
+                "or choose other ports (IEP_RASA_PORT, IEP_ACTION_PORT, IEP_WEB_PORT)."
+            )
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         model = latest_model(self.models_dir)
         endpoints = write_endpoints(self.action_port, self.run_dir)
         py = sys.executable
-        self._spawn("actions", [py, "-m", "bot.server.action_server", "--actions", "actions",
-                                "--port", str(self.action_port)])
-        self._spawn("rasa", [py, "-m", "rasa", "run", "--model", str(model),
-                             "--port", str(self.rasa_port),
-                             "--credentials", "credentials.yml",
-                             "--endpoints", str(endpoints),
-                             "--cors", *self.settings.allowed_origins])
+        self._spawn(
+            "actions",
+            [
+                py,
+                "-m",
+                "bot.server.action_server",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.action_port),
+            ],
+        )
+        self._spawn(
+            "rasa",
+            [
+                py,
+                "-m",
+                "rasa",
+                "run",
+                "--model",
+                str(model),
+                "--port",
+                str(self.rasa_port),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                str(endpoints),
+                "--cors",
+                *self.settings.allowed_origins,
+            ],
+        )
         self.web_runner = web.AppRunner(create_app(self.rasa_port), access_log=None)
         await self.web_runner.setup()
         await web.TCPSite(self.web_runner, port=self.web_port).start()
@@ -163,19 +201,27 @@ class Stack:
 
     def tail(self, name: str, lines: int = 25) -> str:
         path = self.log_dir / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+        return (
+            "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+            if path.exists()
+            else ""
+        )
 
     async def wait_ready(self, timeout: float = 180.0) -> float:
         """Waits until both servers answer and a probe question gets a real answer
         that was stored in the SQL tracker store. Returns seconds waited."""
         start = time.monotonic()
         async with aiohttp.ClientSession() as http:
-            for name, url in [("actions", f"http://localhost:{self.action_port}/health"),
-                              ("rasa", f"http://localhost:{self.rasa_port}/")]:
+            for name, url in [
+                ("actions", f"http://localhost:{self.action_port}/health"),
+                ("rasa", f"http://localhost:{self.rasa_port}/"),
+            ]:
                 while True:
                     self.check_alive()
                     if time.monotonic() - start > timeout:
-                        raise StartupError(f"The {name} server was not up after {timeout:.0f}s.\n{self.tail(name)}")
+                        raise StartupError(
+                            f"The {name} server was not up after {timeout:.0f}s.\n{self.tail(name)}"
+                        )
                     try:
                         async with http.get(url) as resp:
                             if resp.status == 200:
@@ -188,8 +234,10 @@ class Stack:
 
     async def _probe(self, http: aiohttp.ClientSession) -> None:
         sender = f"readiness-probe-{uuid.uuid4().hex}"
-        async with http.post(f"http://localhost:{self.rasa_port}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": PROBE_MESSAGE}) as resp:
+        async with http.post(
+            f"http://localhost:{self.rasa_port}/webhooks/rest/webhook",
+            json={"sender": sender, "message": PROBE_MESSAGE},
+        ) as resp:
             replies = await resp.json()
         texts = [r.get("text", "") for r in replies]
         if not texts or SORRY_MESSAGE in texts:
@@ -202,8 +250,9 @@ class Stack:
         engine = create_engine(self.settings.database_url("tracker"), future=True)
         try:
             with engine.begin() as conn:
-                stored = conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"),
-                                      {"s": sender}).scalar_one()
+                stored = conn.execute(
+                    text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}
+                ).scalar_one()
                 conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender})
         finally:
             engine.dispose()
@@ -244,8 +293,11 @@ async def run(run_settings: Settings) -> int:
         waited = await stack.wait_ready()
         print(f"==> {READY_LINE} after {waited:.1f}s.", flush=True)
         print(f"\n    Open {stack.url}\n", flush=True)
-        print(f"    (REST: http://localhost:{run_settings.rasa_port}/webhooks/rest/webhook, "
-              f"logs: {stack.log_dir}; press Ctrl-C to stop)", flush=True)
+        print(
+            f"    (REST: http://localhost:{run_settings.rasa_port}/webhooks/rest/webhook, "
+            f"logs: {stack.log_dir}; press Ctrl-C to stop)",
+            flush=True,
+        )
         while not stop.is_set():
             stack.restart_dead()
             try:
@@ -262,8 +314,7 @@ async def run(run_settings: Settings) -> int:
         print("==> Stopped.", flush=True)
 
 
-def parse_args(argv: list[str] | None = None,
-               environ: Mapping[str, str] | None = None) -> Settings:
+def parse_args(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """The settings of one `run`: the environment's, with the command line's flags laid
     over them. Derived defaults follow the flags: moved to another port, the page's own
     address is still allowed to reach the bot (else the browser blocks the widget's
@@ -278,13 +329,15 @@ def parse_args(argv: list[str] | None = None,
     run_p.add_argument("--web-port", type=int, default=defaults.web_port)
     run_p.add_argument("--models", type=Path, default=defaults.models_dir)
     args = parser.parse_args(argv)
-    return Settings.from_env({
-        **env,
-        "IEP_RASA_PORT": str(args.rasa_port),
-        "IEP_ACTION_PORT": str(args.action_port),
-        "IEP_WEB_PORT": str(args.web_port),
-        "IEP_MODELS_DIR": str(args.models),
-    })
+    return Settings.from_env(
+        {
+            **env,
+            "IEP_RASA_PORT": str(args.rasa_port),
+            "IEP_ACTION_PORT": str(args.action_port),
+            "IEP_WEB_PORT": str(args.web_port),
+            "IEP_MODELS_DIR": str(args.models),
+        }
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

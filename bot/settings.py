@@ -86,9 +86,7 @@ class Settings:
             models_dir=Path(env.get("IEP_MODELS_DIR") or ROOT / "models"),
             shared_database_url=env.get("IEP_DATABASE_URL") or None,
             allowed_origins=origins,
-            public_url=(env.get("IEP_PUBLIC_URL") or f"http://localhost:{web_port}").rstrip(
-                "/"
-            ),
+            public_url=(env.get("IEP_PUBLIC_URL") or f"http://localhost:{web_port}").rstrip("/"),
         )
 
     def to_env(self) -> dict[str, str]:

@@ -1,4 +1,5 @@
 """Shared helpers for tests that talk to a running bot."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,14 +13,16 @@ import socketio
 from bot.launcher import free_port  # noqa: F401  (re-exported for tests)
 
 
-def rest(rasa_url: str, message: str, sender: str | None = None,
-         metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def rest(
+    rasa_url: str, message: str, sender: str | None = None, metadata: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Sends one message over Rasa's REST channel and returns the bot's replies."""
     body = {"sender": sender or uuid.uuid4().hex, "message": message}
     if metadata:
         body["metadata"] = metadata
     request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
+        f"{rasa_url}/webhooks/rest/webhook",
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
@@ -44,13 +47,19 @@ class WidgetClient:
         self.sio.on("session_confirm", self.confirmed.put)
 
     async def connect(self) -> str:
-        await self.sio.connect(self.rasa_url, socketio_path="/socket.io",
-                               headers={"Origin": self.origin})
+        await self.sio.connect(
+            self.rasa_url, socketio_path="/socket.io", headers={"Origin": self.origin}
+        )
         await self.sio.emit("session_request", {"session_id": self.session_id})
         return await asyncio.wait_for(self.confirmed.get(), 20)
 
-    async def say(self, message: str, metadata: dict[str, Any] | None = None,
-                  timeout: float = 30.0, settle: float = 1.5) -> list[dict[str, Any]]:
+    async def say(
+        self,
+        message: str,
+        metadata: dict[str, Any] | None = None,
+        timeout: float = 30.0,
+        settle: float = 1.5,
+    ) -> list[dict[str, Any]]:
         """Sends a message and collects bot_uttered events until none arrives for
         `settle` seconds. Returns [] if no reply came within `timeout`."""
         payload: dict[str, Any] = {"message": message, "session_id": self.session_id}

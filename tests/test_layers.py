@@ -1,6 +1,7 @@
 """The packages import one way (README, "Layers"): each may import only packages of a
 lower layer, or of its own package. A change that imports upward, or makes two packages
 import each other, fails here with the offending line."""
+
 from __future__ import annotations
 
 import ast
@@ -72,14 +73,16 @@ def test_imports_run_one_way():
             if there is None or there == here or there == "bot":
                 continue
             if RANK[there] >= RANK[here]:
-                wrong.append(f"{path.relative_to(ROOT)}:{line} ({here}) imports {imported} "
-                             f"({there}, layer {RANK[there]} >= {RANK[here]})")
+                wrong.append(
+                    f"{path.relative_to(ROOT)}:{line} ({here}) imports {imported} "
+                    f"({there}, layer {RANK[there]} >= {RANK[here]})"
+                )
     assert wrong == []
 
 
 def test_the_check_sees_an_upward_import(tmp_path):
     """The walker above really reports imports (a check that finds nothing proves nothing)."""
     path = ROOT / "bot" / "draft" / "steps.py"
-    assert ("bot.draft.text" in {name for _, name in project_imports(path)})
+    assert "bot.draft.text" in {name for _, name in project_imports(path)}
     assert unit_of("bot.storage.repository") == "bot.storage"
     assert RANK[unit_of("bot.storage.repository")] > RANK[unit_of("bot.draft.steps")]

@@ -56,9 +56,13 @@ def test_the_pages_own_address_follows_its_port_unless_set():
     moved = Settings.from_env({"IEP_WEB_PORT": "9100"})
     assert moved.allowed_origins == ("http://localhost:9100", "http://127.0.0.1:9100")
     assert moved.public_url == "http://localhost:9100"
-    pinned = Settings.from_env({"IEP_WEB_PORT": "9100",
-                                "IEP_ALLOWED_ORIGINS": "https://a.example",
-                                "IEP_PUBLIC_URL": "https://a.example"})
+    pinned = Settings.from_env(
+        {
+            "IEP_WEB_PORT": "9100",
+            "IEP_ALLOWED_ORIGINS": "https://a.example",
+            "IEP_PUBLIC_URL": "https://a.example",
+        }
+    )
     assert pinned.allowed_origins == ("https://a.example",)
     assert pinned.public_url == "https://a.example"
 
@@ -84,8 +88,11 @@ def test_a_bad_port_names_the_variable(raw):
 
 
 def test_a_child_process_gets_the_same_settings():
-    for s in (Settings(), Settings.from_env(EVERY_VARIABLE),
-              Settings.from_env({"IEP_ALLOWED_ORIGINS": ""})):
+    for s in (
+        Settings(),
+        Settings.from_env(EVERY_VARIABLE),
+        Settings.from_env({"IEP_ALLOWED_ORIGINS": ""}),
+    ):
         assert Settings.from_env(s.to_env()) == s
 
 
@@ -97,9 +104,20 @@ def test_settings_cannot_change_after_they_are_read():
 def make_variables(*names: str, **env: str) -> list[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("IEP_")}
     out = subprocess.run(
-        ["make", "-s", "--no-print-directory", "--eval", "print-%: ; @echo $($*)",
-         *(f"print-{name}" for name in names)],
-        cwd=ROOT, env={**base, **env}, capture_output=True, text=True, check=True)
+        [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "--eval",
+            "print-%: ; @echo $($*)",
+            *(f"print-{name}" for name in names),
+        ],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return out.stdout.split()
 
 
@@ -110,4 +128,5 @@ def test_the_makefile_agrees_with_the_settings():
     assert (ROOT / spacy).parent == s.spacy_dir
     assert (ROOT / minilm).parent == s.minilm_dir
     assert make_variables("MODELS_DIR", IEP_MODELS_DIR="/srv/iep/models") == [
-        str(Settings.from_env({"IEP_MODELS_DIR": "/srv/iep/models"}).models_dir)]
+        str(Settings.from_env({"IEP_MODELS_DIR": "/srv/iep/models"}).models_dir)
+    ]

@@ -6,6 +6,7 @@ needed. Crockford base32 leaves out I, L, O and U, so a parent who types O for 0
 l for 1 still gets in. Only a SHA-256 hash of each code or secret is stored; with
 80+ random bits a plain hash cannot be brute-forced.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,7 +31,7 @@ def new_resume_code() -> str:
     while True:
         raw = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
         if any(c.isdigit() for c in raw) and any(c.isalpha() for c in raw):
-            return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+            return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
 
 
 def normalize_code(code: str) -> str | None:

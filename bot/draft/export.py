@@ -1,5 +1,6 @@
 """The parent's take-away: a Word document (python-docx) and plain text to paste into
 an email, both from the composed draft the parent confirmed."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

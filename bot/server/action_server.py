@@ -12,6 +12,7 @@ Three differences from `rasa run actions`, all for the same server doing less:
   runs on every response for nothing.
 - No access log line per call (Sanic builds it even when the logger drops it).
 """
+
 import os
 import sys
 

@@ -25,6 +25,7 @@ Nothing changes on import: apply() switches them on, called by the tracker store
 (bot/server/tracker_store.py explains why there), refuses on any Rasa but the pinned
 one, and logs which are active.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -85,15 +86,21 @@ def this_turns_events(tracker: DialogueStateTracker) -> list[Event]:
     return list(tracker.events)
 
 
-def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker,
-                        domain: Domain) -> dict[str, Any]:
+def _action_call_format(
+    self: RemoteAction, tracker: DialogueStateTracker, domain: Domain
+) -> dict[str, Any]:
     """Rasa's request to the action server, with this turn's events only."""
     state = tracker.current_state(EventVerbosity.NONE)
     state["events"] = [event.as_dict() for event in this_turns_events(tracker)]
-    result = {"next_action": self._name, "sender_id": tracker.sender_id,
-              "tracker": state, "version": rasa.__version__}
-    if (not self._is_selective_domain_enabled()
-            or domain.does_custom_action_explicitly_need_domain(self.name())):
+    result = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": state,
+        "version": rasa.__version__,
+    }
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(
+        self.name()
+    ):
         result["domain"] = domain.as_dict()
     return result
 
@@ -102,7 +109,8 @@ def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     shared, by_type = _action_result_validators()
     valid = shared.is_valid(result) and all(
         event["event"] in by_type and by_type[event["event"]].is_valid(event)
-        for event in result.get("events") or [])
+        for event in result.get("events") or []
+    )
     if not valid:
         # Same error and message as Rasa's own check.
         return _original_validate(self, result)
@@ -131,15 +139,19 @@ _nlu_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
 _original_parse = MessageProcessor.parse_message
 
 
-async def _parse_message(self: MessageProcessor, message: UserMessage,
-                         tracker: DialogueStateTracker | None = None,
-                         only_output_properties: bool = True) -> dict[str, Any]:
+async def _parse_message(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker | None = None,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
     if self.http_interpreter:  # a remote NLU server: nothing runs here
         return await _original_parse(self, message, tracker, only_output_properties)
     if tracker is None:
         tracker = DialogueStateTracker.from_events(message.sender_id, [])
     parse_data = await asyncio.get_running_loop().run_in_executor(
-        _nlu_thread, self._parse_message_with_graph, message, tracker, only_output_properties)
+        _nlu_thread, self._parse_message_with_graph, message, tracker, only_output_properties
+    )
     # The rest of Rasa's parse_message, less its debug log line (which deep-copies the
     # parent's text into the log record even when debug logging is off).
     self._update_full_retrieval_intent(parse_data)
@@ -173,13 +185,18 @@ def _session(self: EndpointConfig) -> _KeptSession:
     loop = asyncio.get_running_loop()
     kept = getattr(self, "_iep_session", None)
     if kept is None or kept[0] is not loop or kept[1].closed:
-        auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
-                if self.basic_auth else None)
+        auth = (
+            aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            if self.basic_auth
+            else None
+        )
         # Same settings as Rasa's EndpointConfig.session, plus the keep-alive limit.
         session = aiohttp.ClientSession(
-            headers=self.headers, auth=auth,
+            headers=self.headers,
+            auth=auth,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-            connector=aiohttp.TCPConnector(keepalive_timeout=2))
+            connector=aiohttp.TCPConnector(keepalive_timeout=2),
+        )
         kept = (loop, session)
         self._iep_session = kept
     return _KeptSession(kept[1])
@@ -205,10 +222,10 @@ class Patch:
 
 
 PATCHES = (
-    Patch("action-reply-validators", RemoteAction, "_validate_action_result",
-          _validate_action_result),
-    Patch("this-turns-events-to-actions", RemoteAction, "_action_call_format",
-          _action_call_format),
+    Patch(
+        "action-reply-validators", RemoteAction, "_validate_action_result", _validate_action_result
+    ),
+    Patch("this-turns-events-to-actions", RemoteAction, "_action_call_format", _action_call_format),
     Patch("event-class-table", Event, "resolve_by_type", staticmethod(_resolve_by_type)),
     Patch("nlu-on-helper-thread", MessageProcessor, "parse_message", _parse_message),
     Patch("empty-domain-built-once", Domain, "is_empty", _is_empty),
@@ -232,7 +249,10 @@ def apply() -> tuple[str, ...]:
             "Rasa %s is not the pinned %s: IEP Guide's speed-ups to Rasa are OFF. Each "
             "replaces Rasa code written for %s; recheck them (bot/server/patches.py, "
             "tests/server/test_rasa_sources.py) before pinning another Rasa.",
-            rasa.__version__, PINNED_RASA, PINNED_RASA)
+            rasa.__version__,
+            PINNED_RASA,
+            PINNED_RASA,
+        )
         _applied = ()
         return _applied
     for patch in PATCHES:

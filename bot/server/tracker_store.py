@@ -13,6 +13,7 @@ tests/server/test_patches.py on SQLite and PostgreSQL): last turn's tracker is k
 while the database proves it current, events are inserted in one statement, and the
 rows already stored are remembered instead of counted again.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -82,8 +83,9 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             # (NullPool); with the pragmas that was ~5% of the server's time under load.
             # Pooled connections are opened once; Rasa uses them from its one event loop.
             self.engine.dispose()
-            self.engine = create_engine(self.engine.url, poolclass=QueuePool,
-                                        connect_args={"check_same_thread": False})
+            self.engine = create_engine(
+                self.engine.url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+            )
             event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sessionmaker(bind=self.engine)
         # sender id -> (domain, the conversation's rows in the database, its tracker)
@@ -99,8 +101,9 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     # (a turn that failed half-way). So a turn never sees anything the database lacks.
     def _rows_for(self, session: Any, sender_id: str) -> int:
         events = self.SQLEvent.__table__
-        return session.execute(select(func.count()).select_from(events)
-                               .where(events.c.sender_id == sender_id)).scalar_one()
+        return session.execute(
+            select(func.count()).select_from(events).where(events.c.sender_id == sender_id)
+        ).scalar_one()
 
     def _remember(self, tracker: DialogueStateTracker, rows: int) -> None:
         cache = self._cache
@@ -112,8 +115,9 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     # Rasa finds the events to insert by counting the conversation's rows again on every
     # save (a subquery per turn: ~9% of the server's time under load). A tracker object
     # loaded from, or last saved to, this store carries how many of its events are rows.
-    async def _retrieve(self, sender_id: str,
-                        fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             if fetch_events_from_all_sessions:
                 return self._load(session, sender_id, True)
@@ -121,8 +125,11 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             rows = self._rows_for(session, sender_id)
             if cached is not None:
                 domain, cached_rows, kept = cached
-                if (domain is self.domain and cached_rows == rows
-                        and getattr(kept, _STORED, None) == len(kept.events)):
+                if (
+                    domain is self.domain
+                    and cached_rows == rows
+                    and getattr(kept, _STORED, None) == len(kept.events)
+                ):
                     self._remember(kept, rows)
                     return kept
             # A conversation without a single row has nothing to load.
@@ -144,17 +151,24 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, _STORED, 0)
         return tracker
 
-    def _load(self, session: Any, sender_id: str,
-              fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+    def _load(
+        self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
         # Rasa's own query, reading only the JSON column: building an ORM object per row
         # first was a third of the time it took to load a conversation.
-        rows = [data for (data,) in self._event_query(
-            session, sender_id, fetch_events_from_all_sessions,
-        ).with_entities(self.SQLEvent.data)]
+        rows = [
+            data
+            for (data,) in self._event_query(
+                session,
+                sender_id,
+                fetch_events_from_all_sessions,
+            ).with_entities(self.SQLEvent.data)
+        ]
         if not self.domain or not rows:
             return None
         tracker = DialogueStateTracker.from_dict(
-            sender_id, [json.loads(row) for row in rows], self.domain.slots)
+            sender_id, [json.loads(row) for row in rows], self.domain.slots
+        )
         if not fetch_events_from_all_sessions:
             setattr(tracker, _STORED, len(tracker.events))
         return tracker
@@ -169,14 +183,16 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             for event in self._additional_events(session, tracker):
                 new_session = new_session or isinstance(event, SessionStarted)
                 data = event.as_dict()
-                rows.append({
-                    "sender_id": tracker.sender_id,
-                    "type_name": event.type_name,
-                    "timestamp": data.get("timestamp"),
-                    "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
-                    "action_name": data.get("name"),
-                    "data": json.dumps(data),
-                })
+                rows.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    }
+                )
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()

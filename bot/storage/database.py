@@ -4,6 +4,7 @@ Why no Alembic (yet): the schema is two tables that `create_all` makes idempoten
 on first use by either process (action server or web page), on SQLite or PostgreSQL.
 The first schema change should add Alembic with this schema as its base revision.
 """
+
 from __future__ import annotations
 
 import threading
@@ -37,12 +38,14 @@ def make_engine(url: str) -> Engine:
             kwargs["poolclass"] = QueuePool
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
+
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")  # ON DELETE CASCADE for concerns
             cursor.execute("PRAGMA journal_mode=WAL")  # the web page reads while we write
             cursor.close()
+
     ensure_schema(engine)
     return engine
 

@@ -4,6 +4,7 @@ drafts share one database with Rasa's own tracker tables (events, ...).
 A field that is None has not been asked yet; "" means the parent skipped it. The
 flow uses that difference to resume at the right step.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -44,20 +45,21 @@ class Draft(Base):
     composed = Column(Text)
 
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
-    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow,
-                        onupdate=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, onupdate=utcnow)
     finished_at = Column(DateTime(timezone=True))
 
-    concerns = relationship("Concern", order_by="Concern.position",
-                            cascade="all, delete-orphan", passive_deletes=True)
+    concerns = relationship(
+        "Concern", order_by="Concern.position", cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Concern(Base):
     __tablename__ = "iep_draft_concerns"
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    draft_id = Column(String(32), ForeignKey("iep_drafts.id", ondelete="CASCADE"),
-                      nullable=False, index=True)
+    draft_id = Column(
+        String(32), ForeignKey("iep_drafts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position = Column(Integer, nullable=False)
     happens = Column(Text, nullable=False)  # what happens, in the parent's words
     consider = Column(Text)  # what the parent would like the team to consider

@@ -10,6 +10,7 @@ served by the project (no CDN at run time).
     /drafts/{secret}/iep-parent-input.docx|.txt
                           a parent's finished draft (bot/web/downloads.py, issue 4)
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -25,7 +26,9 @@ WEBCHAT_JS = ROOT / "node_modules" / "rasa-webchat" / "lib" / "index.js"
 # rasa-webchat's CSS imports its font from Google; parents' browsers must not fetch
 # anything from third parties (privacy, and it fails offline). embed.css picks the
 # system font instead.
-GOOGLE_FONT_IMPORT = b"@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700&display=swap);"
+GOOGLE_FONT_IMPORT = (
+    b"@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700&display=swap);"
+)
 # Page and snippet may change between releases; let browsers check each time.
 NO_CACHE = {"Cache-Control": "no-cache"}
 
@@ -36,8 +39,10 @@ def webchat_js() -> bytes:
 
 
 def create_app(rasa_port: int) -> web.Application:
-    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace(
-        "__RASA_PORT__", str(rasa_port)
+    page = (
+        (STATIC_DIR / "index.html")
+        .read_text(encoding="utf-8")
+        .replace("__RASA_PORT__", str(rasa_port))
     )
 
     async def index(_: web.Request) -> web.Response:
@@ -50,8 +55,10 @@ def create_app(rasa_port: int) -> web.Application:
 
     def static_file(name: str, content_type: str):
         async def handler(_: web.Request) -> web.FileResponse:
-            return web.FileResponse(STATIC_DIR / name,
-                                    headers={"Content-Type": content_type, **NO_CACHE})
+            return web.FileResponse(
+                STATIC_DIR / name, headers={"Content-Type": content_type, **NO_CACHE}
+            )
+
         return handler
 
     async def healthz(_: web.Request) -> web.Response:

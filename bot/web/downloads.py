@@ -7,6 +7,7 @@ Only the draft's secret (256 random bits, from the bot's link) finds it; the dat
 holds just a hash of it. Anything else is a plain 404 that says nothing about
 whether a draft exists. Nothing is cached on the way.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -54,15 +55,25 @@ async def draft_docx(request: web.Request) -> web.Response:
     from bot.draft.export import to_docx
 
     body = await asyncio.to_thread(to_docx, await _composed(request))
-    return web.Response(body=body, headers={
-        **PRIVATE, "Content-Type": DOCX_TYPE,
-        "Content-Disposition": 'attachment; filename="iep-parent-input.docx"'})
+    return web.Response(
+        body=body,
+        headers={
+            **PRIVATE,
+            "Content-Type": DOCX_TYPE,
+            "Content-Disposition": 'attachment; filename="iep-parent-input.docx"',
+        },
+    )
 
 
 async def draft_text(request: web.Request) -> web.Response:
     from bot.draft.export import to_text
 
     body = to_text(await _composed(request)).encode("utf-8")
-    return web.Response(body=body, headers={
-        **PRIVATE, "Content-Type": "text/plain; charset=utf-8",
-        "Content-Disposition": 'inline; filename="iep-parent-input.txt"'})
+    return web.Response(
+        body=body,
+        headers={
+            **PRIVATE,
+            "Content-Type": "text/plain; charset=utf-8",
+            "Content-Disposition": 'inline; filename="iep-parent-input.txt"',
+        },
+    )

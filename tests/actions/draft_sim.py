@@ -5,6 +5,7 @@ actions and a real database run; only NLU is given (intent + confidence per mess
 so each test says exactly what the classifier is assumed to have said. The whole
 stack with real NLU runs in tests/system/test_draft_server.py.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -30,17 +31,29 @@ class Parent:
         self.transcript: list[str] = []
 
     # --------------------------------------------------------------- plumbing
-    def _tracker(self, text: str, intent: str, confidence: float,
-                 activating: bool = False, ranking: list | None = None) -> Tracker:
+    def _tracker(
+        self,
+        text: str,
+        intent: str,
+        confidence: float,
+        activating: bool = False,
+        ranking: list | None = None,
+    ) -> Tracker:
         events: list[dict[str, Any]] = [{"event": "user", "text": text}]
         if activating:
             events.append({"event": "active_loop", "name": FORM})
         return Tracker(
-            sender_id=self.sender, slots=dict(self.slots),
-            latest_message={"text": text, "intent": {"name": intent,
-                                                      "confidence": confidence},
-                            "intent_ranking": ranking or [], "entities": []},
-            events=events, paused=False, followup_action=None,
+            sender_id=self.sender,
+            slots=dict(self.slots),
+            latest_message={
+                "text": text,
+                "intent": {"name": intent, "confidence": confidence},
+                "intent_ranking": ranking or [],
+                "entities": [],
+            },
+            events=events,
+            paused=False,
+            followup_action=None,
             active_loop={"name": FORM} if self.form_active or activating else {},
             latest_action_name="action_listen",
         )
@@ -62,8 +75,13 @@ class Parent:
         return messages
 
     # --------------------------------------------------------------- a parent
-    async def say(self, text: str, intent: str = "share_about_child",
-                  confidence: float = 0.9, ranking: list | None = None) -> str:
+    async def say(
+        self,
+        text: str,
+        intent: str = "share_about_child",
+        confidence: float = 0.9,
+        ranking: list | None = None,
+    ) -> str:
         """One message; returns everything the bot said, joined. `ranking` is
         NLU's intent_ranking (e.g. the real guesses behind an nlu_fallback)."""
         tracker = self._tracker(text, intent, confidence, ranking=ranking)
@@ -74,8 +92,7 @@ class Parent:
         elif intent == "resume_draft":
             messages = await self._run(ActionResumeDraft(), tracker)
             if self.slots.get("draft_found"):
-                messages += await self._form_turn(
-                    self._tracker(text, intent, confidence, True))
+                messages += await self._form_turn(self._tracker(text, intent, confidence, True))
         elif intent == "delete_draft":
             messages = await self._run(ActionDeleteDraft(), tracker)
         elif intent == "share_about_child":

@@ -1,4 +1,5 @@
 """action_answer, run with rasa-sdk trackers built in the test."""
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -9,10 +10,17 @@ from bot.knowledge.answers import DISCLAIMER
 
 def tracker(intent, text="", **slots):
     return Tracker(
-        sender_id="parent-1", slots=slots,
-        latest_message={"intent": {"name": intent, "confidence": 0.99}, "text": text,
-                        "entities": []},
-        events=[], paused=False, followup_action=None, active_loop={},
+        sender_id="parent-1",
+        slots=slots,
+        latest_message={
+            "intent": {"name": intent, "confidence": 0.99},
+            "text": text,
+            "entities": [],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
         latest_action_name="action_listen",
     )
 

@@ -1,5 +1,6 @@
 """The draft builder's conversation, run through the real actions and a real database
 (SQLite and PostgreSQL; see conftest.py). NLU is given per message (draft_sim.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,10 @@ from bot.knowledge.answers import answers_by_intent
 from tests.actions.draft_sim import Parent
 
 CODE = re.compile(r"\*\*([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\*\*")
-LINK = re.compile(r"\[Word document \(\.docx\)\]\((http://[^)]+/drafts/([^/]+)/"
-                  r"iep-parent-input\.docx)\)")
+LINK = re.compile(
+    r"\[Word document \(\.docx\)\]\((http://[^)]+/drafts/([^/]+)/"
+    r"iep-parent-input\.docx)\)"
+)
 A_KNOWLEDGE_INTENT = sorted(answers_by_intent())[0]
 
 
@@ -104,11 +107,11 @@ async def test_an_answer_that_sounds_like_a_topic_is_saved_not_answered(draft_db
     await parent.say("Leo", "child_details")
     await parent.say("8", "child_details")
     await parent.say("He loves trains and is a great reader")
-    said = await parent.say("extra time on tests and a quiet place to take them",
-                            A_KNOWLEDGE_INTENT, 0.97)
+    said = await parent.say(
+        "extra time on tests and a quiet place to take them", A_KNOWLEDGE_INTENT, 0.97
+    )
     assert "Source:" not in said
-    assert saved(draft_db, parent).supports == \
-        "extra time on tests and a quiet place to take them"
+    assert saved(draft_db, parent).supports == "extra time on tests and a quiet place to take them"
 
 
 async def test_commands_and_short_replies_are_not_saved_as_answers(draft_db):
@@ -132,15 +135,18 @@ async def test_commands_and_short_replies_are_not_saved_as_answers(draft_db):
 async def test_editing_the_draft_at_review(draft_db):
     parent = Parent()
     await parent.start()
-    for text, intent in [("Sam", "child_details"), ("10", "child_details"),
-                         ("He builds amazing lego cities", "share_about_child"),
-                         ("Clear steps and extra time", "share_about_child"),
-                         ("He can't finish his writing assignments", "share_about_child"),
-                         ("A scribe or speech to text", "share_about_child"),
-                         ("He gets teased at recess every day", "share_about_child"),
-                         ("An adult who watches recess closely", "share_about_child"),
-                         ("that's all", "draft_done"),
-                         ("He finishes his work without tears", "share_about_child")]:
+    for text, intent in [
+        ("Sam", "child_details"),
+        ("10", "child_details"),
+        ("He builds amazing lego cities", "share_about_child"),
+        ("Clear steps and extra time", "share_about_child"),
+        ("He can't finish his writing assignments", "share_about_child"),
+        ("A scribe or speech to text", "share_about_child"),
+        ("He gets teased at recess every day", "share_about_child"),
+        ("An adult who watches recess closely", "share_about_child"),
+        ("that's all", "draft_done"),
+        ("He finishes his work without tears", "share_about_child"),
+    ]:
         await parent.say(text, intent, 0.95)
     said = await parent.say("Going to middle school with his friends", "share_about_child")
     assert "Step 6 of 6" in said
@@ -162,7 +168,8 @@ async def test_editing_the_draft_at_review(draft_db):
     draft = saved(draft_db, parent)
     assert [c.happens for c in draft.concerns] == [
         "Older kids call him names at recess and he won't go out",
-        "The bus ride takes over an hour each way"]
+        "The bus ride takes over an hour each way",
+    ]
     assert draft.status == "in_progress", "removing a concern is not deleting the draft"
 
 
@@ -229,8 +236,9 @@ async def test_an_unsolicited_concern_is_offered_into_the_draft(draft_db):
     await parent.say("/start_draft", "start_draft", 1.0)
     await parent.say("Zoe", "child_details")
     said = await parent.say("7", "child_details")
-    assert "added what you told me earlier" in parent.transcript[-3] or \
-        "added what you told me earlier" in "\n".join(parent.transcript)
+    assert "added what you told me earlier" in parent.transcript[
+        -3
+    ] or "added what you told me earlier" in "\n".join(parent.transcript)
     await parent.say("She is brave and loves music")
     said = await parent.say("Songs to learn routines")
     assert "Concern 1" in said and "no friends" in said, "asks what the team should consider"
@@ -243,7 +251,8 @@ async def test_two_parents_drafting_at_once_never_see_each_others_text(draft_db)
     one, two = Parent(), Parent()
     closing_one, closing_two = await asyncio.gather(
         one.complete("Ruby", "8", marker="ALPHA-ONLY"),
-        two.complete("Omar", "16", marker="BRAVO-ONLY"))
+        two.complete("Omar", "16", marker="BRAVO-ONLY"),
+    )
     assert "BRAVO" not in "\n".join(one.transcript)
     assert "ALPHA" not in "\n".join(two.transcript)
     first, second = saved(draft_db, one), saved(draft_db, two)
@@ -329,8 +338,14 @@ def test_codes_in_messages_are_found_however_they_are_typed():
 async def test_a_change_asked_for_mid_flow_is_made_then_the_flow_goes_on(draft_db):
     parent = Parent()
     await parent.start()
-    for text in ("Eli", "7", "He loves puzzles and maps", "Quiet spaces and warnings",
-                 "He cries every morning before the bus", "A calm start to the day"):
+    for text in (
+        "Eli",
+        "7",
+        "He loves puzzles and maps",
+        "Quiet spaces and warnings",
+        "He cries every morning before the bus",
+        "A calm start to the day",
+    ):
         await parent.say(text, "child_details" if len(text) < 4 else "share_about_child")
     said = await parent.say("that's all", "draft_done", 0.95)
     assert "Step 4 of 6" in said
@@ -369,13 +384,16 @@ async def test_an_unsure_nlu_still_lets_a_question_through_but_not_a_statement(d
     await parent.start()
     await parent.say("Lia", "child_details")
     await parent.say("10", "child_details")
-    unsure = [{"name": "nlu_fallback", "confidence": 0.5},
-              {"name": A_KNOWLEDGE_INTENT, "confidence": 0.66},
-              {"name": "share_about_child", "confidence": 0.2}]
+    unsure = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": A_KNOWLEDGE_INTENT, "confidence": 0.66},
+        {"name": "share_about_child", "confidence": 0.2},
+    ]
     said = await parent.say("hmm what's that again?", "nlu_fallback", 0.5, ranking=unsure)
     assert "Source:" in said and "good at" in said
-    said = await parent.say("She wants to learn everything about space", "nlu_fallback",
-                            0.5, ranking=unsure)
+    said = await parent.say(
+        "She wants to learn everything about space", "nlu_fallback", 0.5, ranking=unsure
+    )
     assert "Source:" not in said and "What helps Lia" in said
     assert saved(draft_db, parent).strengths == "She wants to learn everything about space"
 
@@ -394,8 +412,10 @@ async def test_a_turn_waiting_for_the_database_does_not_hold_up_other_parents(dr
     await parent.say("Maya", "child_details")
     held = draft_db.engine.connect()
     held.begin()
-    held.execute(text("UPDATE iep_drafts SET child_age_text = child_age_text WHERE id = :id"),
-                 {"id": parent.slots["draft_id"]})
+    held.execute(
+        text("UPDATE iep_drafts SET child_age_text = child_age_text WHERE id = :id"),
+        {"id": parent.slots["draft_id"]},
+    )
     released = []
 
     def release():
@@ -411,5 +431,6 @@ async def test_a_turn_waiting_for_the_database_does_not_hold_up_other_parents(dr
         ticks.append(time.monotonic())
     assert "Step 2 of 6" in await turn
     assert saved(draft_db, parent).child_age == 9
-    assert released and len([t for t in ticks if t < released[0]]) >= 10, \
+    assert released and len([t for t in ticks if t < released[0]]) >= 10, (
         "other parents waited while one turn waited for the database"
+    )

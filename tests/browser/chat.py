@@ -1,5 +1,6 @@
 """The demo page's chat, as a parent sees and uses it (roles and names, not CSS
 classes, wherever the page offers them)."""
+
 from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
@@ -67,8 +68,9 @@ class Chat:
 
     def reload(self) -> None:
         self.page.reload()
-        expect(self.page.locator("#iep-guide-chat .rw-launcher, #iep-guide-chat .rw-header")
-               .first).to_be_visible()
+        expect(
+            self.page.locator("#iep-guide-chat .rw-launcher, #iep-guide-chat .rw-header").first
+        ).to_be_visible()
 
     @property
     def launcher(self) -> Locator:
@@ -95,7 +97,10 @@ class Chat:
         """Tabs through the page until the chat launcher has focus, then presses Enter."""
         for _ in range(max_tabs):
             self.page.keyboard.press("Tab")
-            if self.page.evaluate("document.activeElement.getAttribute('aria-label')") == LAUNCHER_OPEN:
+            if (
+                self.page.evaluate("document.activeElement.getAttribute('aria-label')")
+                == LAUNCHER_OPEN
+            ):
                 break
         else:
             raise AssertionError(f"The chat launcher was not reached with {max_tabs} Tab presses")
@@ -107,7 +112,9 @@ class Chat:
         self.message_box.click()
         self.message_box.fill(text)
         self.page.keyboard.press("Enter")
-        expect(self.conversation.locator(".rw-from-client .rw-client").filter(has_text=text).last).to_be_visible()
+        expect(
+            self.conversation.locator(".rw-from-client .rw-client").filter(has_text=text).last
+        ).to_be_visible()
 
     def wait_for_bot(self, text: str, timeout: float = 30_000) -> None:
         expect(self.bot_bubbles.filter(has_text=text).first).to_be_visible(timeout=timeout)
@@ -116,7 +123,8 @@ class Chat:
         """Waits until the widget has shown every queued bot bubble (it shows them one
         by one, with a typing indicator in between)."""
         self.page.wait_for_function(
-            "!document.querySelector('#iep-guide-chat .rw-typing-indication')")
+            "!document.querySelector('#iep-guide-chat .rw-typing-indication')"
+        )
         self.page.wait_for_timeout(300)
 
     def bot_texts(self) -> list[str]:

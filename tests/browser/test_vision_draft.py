@@ -1,5 +1,6 @@
 """A parent writes the vision statement in the browser, edits one part, clicks the
 real download link and finds the child's name (and the edit) in the document."""
+
 from __future__ import annotations
 
 import io
@@ -18,9 +19,9 @@ CHILD_NAME = "Maya"
 
 @dataclass
 class Step:
-    say: str | None = None        # typed into the message box, or ...
-    tap: str | None = None        # ... a quick-reply button's title
-    expect_reply: str = ""           # part of the bot's next reply
+    say: str | None = None  # typed into the message box, or ...
+    tap: str | None = None  # ... a quick-reply button's title
+    expect_reply: str = ""  # part of the bot's next reply
 
 
 # The REST version of this conversation is FLOW in tests/system/test_draft_server.py.
@@ -28,15 +29,20 @@ DRAFT_STEPS: list[Step] = [
     Step(tap="Help me write my vision statement", expect_reply="Step 1 of 6"),
     Step(say=CHILD_NAME, expect_reply=f"How old is {CHILD_NAME}"),
     Step(say="9", expect_reply="Step 2 of 6"),
-    Step(say="She loves horses and drawing, and she is proud of reading her first chapter book",
-         expect_reply=f"What helps {CHILD_NAME}"),
-    Step(say="A calm routine, a visual schedule and a teacher who checks in",
-         expect_reply="Step 3 of 6"),
+    Step(
+        say="She loves horses and drawing, and she is proud of reading her first chapter book",
+        expect_reply=f"What helps {CHILD_NAME}",
+    ),
+    Step(
+        say="A calm routine, a visual schedule and a teacher who checks in",
+        expect_reply="Step 3 of 6",
+    ),
     Step(say="She eats lunch alone most days and comes home upset", expect_reply="Concern 1"),
     Step(say="Social skills help at lunch and recess", expect_reply="another concern"),
     Step(say="that's all", expect_reply="Step 4 of 6"),
-    Step(say="She has a friend to sit with at lunch and reads on her own",
-         expect_reply="Step 5 of 6"),
+    Step(
+        say="She has a friend to sit with at lunch and reads on her own", expect_reply="Step 5 of 6"
+    ),
     Step(say="In middle school with friends, in a club she likes", expect_reply="look right"),
 ]
 EDITED_TEXT = "Older kids call her names at recess"
@@ -71,8 +77,11 @@ def document_text(data: bytes) -> str:
     """Readable text of a downloaded .docx (zip of XML) or a plain/markdown/HTML file."""
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as docx:
-            xml = " ".join(docx.read(n).decode("utf-8", "replace")
-                           for n in docx.namelist() if n.endswith(".xml"))
+            xml = " ".join(
+                docx.read(n).decode("utf-8", "replace")
+                for n in docx.namelist()
+                if n.endswith(".xml")
+            )
         return re.sub(r"<[^>]+>", "", xml)
     return data.decode("utf-8", "replace")
 

@@ -3,6 +3,7 @@
 Runs against the session's running bot (tests/conftest.py); screenshots go to
 results/screenshots/ (git-ignored).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -31,7 +32,10 @@ def _luminance(color: dict[str, float]) -> float:
     def channel(value: float) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    return 0.2126 * channel(color["r"]) + 0.7152 * channel(color["g"]) + 0.0722 * channel(color["b"])
+
+    return (
+        0.2126 * channel(color["r"]) + 0.7152 * channel(color["g"]) + 0.0722 * channel(color["b"])
+    )
 
 
 def contrast(a: dict[str, float], b: dict[str, float]) -> float:
@@ -129,7 +133,7 @@ def test_reloading_the_page_keeps_the_conversation(chat):
     chat.ask("what's an iep?")
     expect(chat.bot_bubbles.filter(has_text=IEP_ANSWER)).to_have_count(2)
     chat.settle()
-    assert DISCLAIMER not in "\n".join(chat.bot_texts()[len(before):])
+    assert DISCLAIMER not in "\n".join(chat.bot_texts()[len(before) :])
 
 
 def test_phone_width(phone_chat, screenshot_dir):
@@ -168,9 +172,13 @@ def test_page_and_chat_controls_have_accessible_names(chat):
     assert page.evaluate("document.documentElement.lang") == "en"
     assert "IEP" in page.title()
     expect(page.get_by_role("heading", level=1)).to_have_text("Questions about your child's IEP?")
-    expect(page.get_by_role("button", name=LAUNCHER_OPEN)).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("button", name=LAUNCHER_OPEN)).to_have_attribute(
+        "aria-expanded", "false"
+    )
 
-    page.get_by_role("button", name="Chat with IEP Guide", exact=True).click()  # the page's own button
+    page.get_by_role(
+        "button", name="Chat with IEP Guide", exact=True
+    ).click()  # the page's own button
     expect(chat.message_box).to_be_focused()
     chat_region = page.get_by_role("complementary", name="IEP Guide chat")
     expect(chat_region.get_by_role("log", name="Conversation with IEP Guide")).to_be_visible()
@@ -191,8 +199,14 @@ def test_text_contrast_passes_wcag_aa(chat):
     checked = " | ".join(t["text"] for t in texts)
     # Make sure the page, the chat header, both kinds of bubbles, the quick replies and
     # the input hint were all measured.
-    for expected in ["Questions about your child", "IEP Guide", IEP_ANSWER[:10],
-                     "what is an IEP", "placeholder: ", "Chat with IEP Guide"]:
+    for expected in [
+        "Questions about your child",
+        "IEP Guide",
+        IEP_ANSWER[:10],
+        "what is an IEP",
+        "placeholder: ",
+        "Chat with IEP Guide",
+    ]:
         assert expected in checked
     failures = [
         f"{t['text']!r}: {contrast(t['color'], t['background']):.2f} < "

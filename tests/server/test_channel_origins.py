@@ -35,16 +35,19 @@ async def accepted(environment: Callable[..., Any], origins: str, *asking: str) 
     app = Sanic(f"origins_{uuid.uuid4().hex}")
     app.blueprint(SocketIOInput().blueprint(ignore))
     port = free_port()
-    server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                     access_log=False)
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
     assert server is not None
     await server.startup()
     try:
         ok = []
         async with aiohttp.ClientSession() as http:
             for origin in asking:
-                async with http.get(f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling",
-                                    headers={"Origin": origin}) as response:
+                async with http.get(
+                    f"http://127.0.0.1:{port}/socket.io/?EIO=4&transport=polling",
+                    headers={"Origin": origin},
+                ) as response:
                     if response.status == 200:
                         ok.append(origin)
         return ok
@@ -55,8 +58,10 @@ async def accepted(environment: Callable[..., Any], origins: str, *asking: str) 
 
 async def test_listed_pages_may_connect_and_others_may_not(environment):
     other = "https://parents.example.org"
-    assert await accepted(environment, f"{PAGE},{other}", PAGE, other, "http://evil.example") \
-        == [PAGE, other]
+    assert await accepted(environment, f"{PAGE},{other}", PAGE, other, "http://evil.example") == [
+        PAGE,
+        other,
+    ]
 
 
 async def test_an_empty_list_refuses_every_page(environment):

@@ -51,17 +51,23 @@ async def test_every_message_is_understood_as_rasa_understands_it(processor):
 
 
 async def test_with_a_conversation_every_property_is_rasas(processor):
-    tracker = DialogueStateTracker.from_events("parse-test", [
-        ActionExecuted("action_listen"), UserUttered("hi", {"name": "greet"}),
-        SlotSet("us_state", "Ohio")])
+    tracker = DialogueStateTracker.from_events(
+        "parse-test",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("hi", {"name": "greet"}),
+            SlotSet("us_state", "Ohio"),
+        ],
+    )
     said = message("what about the summer")
     ours = await processor.parse_message(said, tracker, only_output_properties=False)
     rasas = await RASAS(processor, said, tracker, False)
     # Every property, not only the output ones. spaCy's Doc has no equality: its text.
     assert "text_spacy_doc" in ours
     assert sorted(ours) == sorted(rasas)
-    assert {k: str(v) if k.endswith("spacy_doc") else v for k, v in ours.items()} \
-        == {k: str(v) if k.endswith("spacy_doc") else v for k, v in rasas.items()}
+    assert {k: str(v) if k.endswith("spacy_doc") else v for k, v in ours.items()} == {
+        k: str(v) if k.endswith("spacy_doc") else v for k, v in rasas.items()
+    }
 
 
 async def test_the_model_runs_on_the_helper_thread(processor, monkeypatch):
@@ -80,8 +86,9 @@ async def test_the_model_runs_on_the_helper_thread(processor, monkeypatch):
 
 
 async def test_an_intent_the_domain_lacks_is_still_warned_about(processor, monkeypatch):
-    monkeypatch.setattr(processor, "domain", Domain.from_yaml(
-        "version: '3.1'\nintents: [greet]\nentities: []"))
+    monkeypatch.setattr(
+        processor, "domain", Domain.from_yaml("version: '3.1'\nintents: [greet]\nentities: []")
+    )
     for parse in (processor.parse_message, RASAS.__get__(processor)):
         with pytest.warns(UserWarning, match="not defined in the domain"):
             await parse(message("what is an IEP?"))

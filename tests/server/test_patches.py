@@ -1,5 +1,6 @@
 """Our speed-ups inside the Rasa server keep Rasa's behaviour, and switch on only when
 asked, only on the pinned Rasa."""
+
 import logging
 import subprocess
 import sys
@@ -54,16 +55,19 @@ print("-- pinned")
 rasa.__version__, patches._applied = pinned, None  # as a new process would start
 assert patches.apply() == tuple(replaced()) == tuple(p.name for p in patches.PATCHES)
 """
-    run = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
-                         text=True, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     other, pinned = run.stdout.split("-- pinned")
     assert [line for line in other.splitlines() if line.startswith(("ERROR", "INFO"))] == [
         "ERROR Rasa 3.7.0 is not the pinned 3.6.21: IEP Guide's speed-ups to Rasa are OFF. "
         "Each replaces Rasa code written for 3.6.21; recheck them (bot/server/patches.py, "
-        "tests/server/test_rasa_sources.py) before pinning another Rasa."]
+        "tests/server/test_rasa_sources.py) before pinning another Rasa."
+    ]
     assert [line for line in pinned.splitlines() if line.startswith(("ERROR", "INFO"))] == [
-        "INFO Rasa patches active: " + ", ".join(p.name for p in patches.PATCHES)]
+        "INFO Rasa patches active: " + ", ".join(p.name for p in patches.PATCHES)
+    ]
 
 
 def action():
@@ -71,8 +75,7 @@ def action():
 
 
 def test_valid_action_server_reply_is_accepted():
-    reply = {"events": [{"event": "slot", "name": "x", "value": 1}],
-             "responses": [{"text": "hi"}]}
+    reply = {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]}
     assert action()._validate_action_result(reply) is True
 
 
@@ -81,17 +84,26 @@ def test_malformed_action_server_reply_is_still_rejected_with_rasas_message():
         action()._validate_action_result({"events": "not a list"})
 
 
-@pytest.mark.parametrize("reply", [
-    {"events": [{"event": "slot", "name": "x", "value": 1}, {"event": "bot", "text": "hi"},
-                {"event": "active_loop", "name": None}], "responses": []},
-    {"events": [{"event": "slot", "value": 1}]},  # a slot without a name
-    {"events": [{"event": "slot", "name": 5, "value": 1}]},
-    {"events": [{"event": "no_such_event"}]},
-    {"events": [{"text": "no event type"}]},
-    {"events": [{"event": "user", "parse_data": {"intent": "not an object"}}]},
-    {"events": [{"event": "bot", "timestamp": "yesterday"}]},
-    {"responses": ["not an object"]},
-])
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {
+            "events": [
+                {"event": "slot", "name": "x", "value": 1},
+                {"event": "bot", "text": "hi"},
+                {"event": "active_loop", "name": None},
+            ],
+            "responses": [],
+        },
+        {"events": [{"event": "slot", "value": 1}]},  # a slot without a name
+        {"events": [{"event": "slot", "name": 5, "value": 1}]},
+        {"events": [{"event": "no_such_event"}]},
+        {"events": [{"text": "no event type"}]},
+        {"events": [{"event": "user", "parse_data": {"intent": "not an object"}}]},
+        {"events": [{"event": "bot", "timestamp": "yesterday"}]},
+        {"responses": ["not an object"]},
+    ],
+)
 def test_action_replies_are_judged_exactly_as_rasas_own_schema_check(reply):
     from jsonschema import validate
 
@@ -108,8 +120,11 @@ def test_action_replies_are_judged_exactly_as_rasas_own_schema_check(reply):
 
 
 def test_events_round_trip_to_the_same_classes():
-    for event in [UserUttered("hi", {"name": "greet"}), ActionExecuted("action_listen"),
-                  SlotSet("us_state", "Ohio")]:
+    for event in [
+        UserUttered("hi", {"name": "greet"}),
+        ActionExecuted("action_listen"),
+        SlotSet("us_state", "Ohio"),
+    ]:
         assert Event.from_parameters(event.as_dict()) == event
     with pytest.raises(ValueError):
         Event.resolve_by_type("no_such_event")
@@ -178,7 +193,11 @@ async def test_each_turn_is_stored_once_across_sessions(database_url, environmen
         return [e.text for e in tracker.events if isinstance(e, UserUttered)]
 
     assert said(await store.retrieve_full_tracker(sender)) == [
-        "first", "second", "after a break", "last"]
+        "first",
+        "second",
+        "after a break",
+        "last",
+    ]
     assert said(await store.retrieve(sender)) == ["after a break", "last"]
     store.engine.dispose()
 
@@ -208,7 +227,11 @@ async def test_a_kept_conversation_is_never_staler_than_the_database(database_ur
     assert said(await ours.retrieve(sender)) == ["one", "two", "three, via another worker"]
     await say(ours, "four")
     assert said(await other_worker.retrieve(sender)) == [
-        "one", "two", "three, via another worker", "four"]
+        "one",
+        "two",
+        "three, via another worker",
+        "four",
+    ]
     ours.engine.dispose()
     other_worker.engine.dispose()
 
@@ -235,16 +258,25 @@ async def test_a_new_conversation_is_stored_event_for_event(database_url, enviro
 def test_the_action_server_gets_every_slot_and_this_turns_events():
     from rasa.shared.core.events import ActiveLoop, BotUttered, SessionStarted
 
-    domain = Domain.from_yaml("version: '3.1'\nintents: [greet, ask_esy]\n"
-                              "slots:\n  us_state:\n    type: text\n    mappings: []\n"
-                              "actions: [action_answer]")
-    tracker = DialogueStateTracker.from_events("parent", [
-        SessionStarted(), ActionExecuted("action_listen"),
-        UserUttered("hi", {"name": "greet", "confidence": 1.0}),
-        SlotSet("us_state", "Massachusetts"), BotUttered("Hi!"),
-        ActionExecuted("action_listen"),
-        UserUttered("what is esy", {"name": "ask_esy", "confidence": 1.0}),
-        ActiveLoop("draft_form")], slots=domain.slots)
+    domain = Domain.from_yaml(
+        "version: '3.1'\nintents: [greet, ask_esy]\n"
+        "slots:\n  us_state:\n    type: text\n    mappings: []\n"
+        "actions: [action_answer]"
+    )
+    tracker = DialogueStateTracker.from_events(
+        "parent",
+        [
+            SessionStarted(),
+            ActionExecuted("action_listen"),
+            UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+            SlotSet("us_state", "Massachusetts"),
+            BotUttered("Hi!"),
+            ActionExecuted("action_listen"),
+            UserUttered("what is esy", {"name": "ask_esy", "confidence": 1.0}),
+            ActiveLoop("draft_form"),
+        ],
+        slots=domain.slots,
+    )
     call = action()._action_call_format(tracker, domain)
     state = call["tracker"]
     assert [e["event"] for e in state["events"]] == ["user", "active_loop"]

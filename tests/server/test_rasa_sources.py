@@ -97,8 +97,10 @@ def source_hash(dotted: str) -> str:
 
 
 def current() -> dict[str, dict[str, str]]:
-    return {name: {target: source_hash(target) for target in targets}
-            for name, targets in watched().items()}
+    return {
+        name: {target: source_hash(target) for target in targets}
+        for name, targets in watched().items()
+    }
 
 
 def test_every_patch_and_what_it_relies_on_is_recorded():

@@ -1,4 +1,5 @@
 """The drafts repository on SQLite and on a real PostgreSQL server (conftest.py)."""
+
 from __future__ import annotations
 
 import threading
@@ -23,8 +24,11 @@ def test_only_hashes_of_codes_and_secrets_are_stored(draft_db):
     draft, code = draft_db.create(child_name="Maya")
     _, secret = draft_db.finish(draft.id, "{}")
     with draft_db.engine.connect() as conn:
-        row = conn.execute(text("SELECT * FROM iep_drafts WHERE id = :id"),
-                           {"id": draft.id}).mappings().one()
+        row = (
+            conn.execute(text("SELECT * FROM iep_drafts WHERE id = :id"), {"id": draft.id})
+            .mappings()
+            .one()
+        )
     stored = " ".join(str(v) for v in row.values())
     assert code not in stored and code.replace("-", "") not in stored
     assert secret not in stored
@@ -45,7 +49,9 @@ def test_concerns_keep_their_order_and_go_when_the_draft_is_deleted(draft_db):
     draft, second = draft_db.add_concern(draft.id, "No friends at lunch", "social_emotional")
     draft = draft_db.update_concern(draft.id, first, consider="More reading help")
     assert [(c.happens, c.consider) for c in draft.concerns] == [
-        ("Reading is behind", "More reading help"), ("No friends at lunch", None)]
+        ("Reading is behind", "More reading help"),
+        ("No friends at lunch", None),
+    ]
     draft = draft_db.remove_concern(draft.id, first)
     assert [c.id for c in draft.concerns] == [second]
     assert draft_db.delete(draft.id) is True
@@ -95,5 +101,4 @@ def test_parents_writing_at_the_same_time_keep_their_own_answers(draft_db):
         draft = draft_db.get(draft_id)
         assert draft.child_name == f"Child{n}"
         assert draft.strengths == f"parent {n} answer 19"
-        assert [c.happens for c in draft.concerns] == [
-            f"parent {n} concern {i}" for i in range(20)]
+        assert [c.happens for c in draft.concerns] == [f"parent {n} concern {i}" for i in range(20)]

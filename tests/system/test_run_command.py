@@ -1,4 +1,5 @@
 """The run command's stack, for real: action server + Rasa server + web page."""
+
 import time
 import urllib.request
 
@@ -58,7 +59,8 @@ def test_the_rasa_server_runs_with_every_speed_up_switched_on(running_bot):
     active = [line for line in log.splitlines() if "Rasa patches active:" in line]
     assert len(active) == 1, log[-3000:]
     assert active[0].split("Rasa patches active:")[1].strip().split(", ") == [
-        patch.name for patch in PATCHES]
+        patch.name for patch in PATCHES
+    ]
 
 
 def test_web_page_serves_the_widget_locally(running_bot):
@@ -73,13 +75,16 @@ def test_never_silent_when_the_action_server_dies_and_it_comes_back(running_bot)
     pids = running_bot.pids()
     import os
     import signal
+
     os.killpg(pids["actions"], signal.SIGKILL)
     # Rasa cannot reach the action server: the parent gets an apology, not silence.
     assert texts(rest(running_bot.rasa_url, "what is an iep")) == SORRY_MESSAGE
     # The launcher restarts it; answers come back without anyone touching the server.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if "Individualized Education Program" in texts(rest(running_bot.rasa_url, "what is an iep")):
+        if "Individualized Education Program" in texts(
+            rest(running_bot.rasa_url, "what is an iep")
+        ):
             break
         time.sleep(1)
     else:
@@ -92,7 +97,8 @@ def test_one_setting_switches_conversations_to_postgresql(postgres_url, tmp_path
     bot = start_bot(tmp_path, {"IEP_DATABASE_URL": postgres_url})
     try:
         assert "Individualized Education Program" in texts(
-            rest(bot.rasa_url, "what is an iep", sender="pg-parent"))
+            rest(bot.rasa_url, "what is an iep", sender="pg-parent")
+        )
     finally:
         stop_bot(bot)
     engine = create_engine(postgres_url, future=True)

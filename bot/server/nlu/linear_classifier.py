@@ -11,6 +11,7 @@ Features, all for the whole message:
   by `dense_weight` so meaning counts as much as wording;
 - the sparse sentence features before it (RegexFeaturizer: the topic lookup tables).
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,12 +35,13 @@ from rasa.utils.tensorflow.constants import RANKING_LENGTH
 logger = logging.getLogger(__name__)
 # Rasa warns that lookup tables need DIET or CRF; this classifier reads the lookup-table
 # features that RegexFeaturizer adds, so the warning would only mislead.
-warnings.filterwarnings("ignore", message="You have defined training data consisting of lookup tables")
+warnings.filterwarnings(
+    "ignore", message="You have defined training data consisting of lookup tables"
+)
 FILE = "linear_intent_classifier.joblib"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
     def required_components(cls) -> list[type]:
@@ -60,8 +62,13 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             RANKING_LENGTH: LABEL_RANKING_LENGTH,
         }
 
-    def __init__(self, config: dict[str, Any], model_storage: ModelStorage,
-                 resource: Resource, model: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: dict[str, Any] | None = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -70,9 +77,13 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self._blocks: list[_TfidfBlock] | None = None
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext
-               ) -> LinearIntentClassifier:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
     def _features(self, messages: list[Message]) -> sp.csr_matrix:
@@ -108,12 +119,14 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         low, high = self.config["word_ngrams"]
         words = TfidfVectorizer(ngram_range=(low, high), sublinear_tf=True).fit(texts)
         low, high = self.config["char_ngrams"]
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high),
-                                sublinear_tf=True).fit(texts)
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high), sublinear_tf=True).fit(
+            texts
+        )
         # Balanced weights: out_of_scope has ~4x the examples of a topic; without them
         # the model would lean towards it whenever it is unsure.
-        classifier = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"],
-                                        class_weight="balanced")
+        classifier = LogisticRegression(
+            C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced"
+        )
         self.model = {"words": words, "chars": chars, "classifier": classifier}
         classifier.fit(self._features(examples), [e.get(INTENT) for e in examples])
         self.persist()
@@ -131,8 +144,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             probabilities = self._probabilities(self._features(with_text))
         names = self.model["classifier"].classes_
         for message, row in zip(with_text, probabilities):
-            ranking = [{"name": str(names[i]), "confidence": float(row[i])}
-                       for i in np.argsort(-row)]
+            ranking = [
+                {"name": str(names[i]), "confidence": float(row[i])} for i in np.argsort(-row)
+            ]
             if self.config[RANKING_LENGTH] > 0:
                 ranking = ranking[: self.config[RANKING_LENGTH]]
             message.set(INTENT, ranking[0], add_to_output=True)
@@ -164,11 +178,11 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         dense = self._sentence_features(message, sparse=False)
         if dense is not None:
             dense = dense.reshape(-1) * self.config["dense_weight"]
-            logits += dense @ weights[offset:offset + dense.size]
+            logits += dense @ weights[offset : offset + dense.size]
             offset += dense.size
         extra = self._sentence_features(message, sparse=True)
         if extra is not None:
-            logits += np.asarray(extra @ weights[offset:offset + extra.shape[1]]).ravel()
+            logits += np.asarray(extra @ weights[offset : offset + extra.shape[1]]).ravel()
         return softmax(logits)
 
     def _weight_matrix(self) -> np.ndarray:
@@ -188,8 +202,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         classifier = self.model["classifier"]
         if len(classifier.classes_) <= 2:  # binary models use a different link
             return classifier.predict_proba(features)
-        return softmax(np.asarray(features @ self._weight_matrix()) + classifier.intercept_,
-                       axis=1)
+        return softmax(np.asarray(features @ self._weight_matrix()) + classifier.intercept_, axis=1)
 
     def persist(self) -> None:
         import joblib
@@ -198,8 +211,14 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             joblib.dump(self.model, directory / FILE)
 
     @classmethod
-    def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> LinearIntentClassifier:
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
         import joblib
 
         try:

@@ -5,6 +5,7 @@ transportation; a pretrained sentence model knows that "ride" and "bus" are clos
 Only sentence-level features are produced: the classifier after it (LinearIntentClassifier)
 reads the whole message at once.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -21,8 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlp.minilm import shared_encoder
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     @staticmethod
     def required_packages() -> list[str]:
@@ -33,8 +33,13 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         """No options: the model and its pooling are fixed."""
 
     @classmethod
-    def create(cls, config: dict[str, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext) -> MiniLMFeaturizer:
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MiniLMFeaturizer:
         return cls(config, execution_context.node_name)
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
