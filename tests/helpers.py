@@ -17,7 +17,7 @@ def rest(
     rasa_url: str, message: str, sender: str | None = None, metadata: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """Sends one message over Rasa's REST channel and returns the bot's replies."""
-    body = {"sender": sender or uuid.uuid4().hex, "message": message}
+    body: dict[str, Any] = {"sender": sender or uuid.uuid4().hex, "message": message}
     if metadata:
         body["metadata"] = metadata
     request = urllib.request.Request(

@@ -98,7 +98,7 @@ def test_a_child_process_gets_the_same_settings():
 
 def test_settings_cannot_change_after_they_are_read():
     with pytest.raises(FrozenInstanceError):
-        Settings().web_port = 1  # type: ignore[misc]
+        Settings().web_port = 1
 
 
 def make_variables(*names: str, **env: str) -> list[str]:

@@ -14,8 +14,17 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache, wraps
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import Matcher
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
 
 # (key, title in the draft, cue words/phrases). Order = order in the draft.
 AREAS: Sequence[tuple[str, str, tuple[str, ...]]] = (
@@ -396,9 +405,9 @@ WORRY_WORDS = (
 _spacy_lock = threading.RLock()
 
 
-def _one_at_a_time(function):
+def _one_at_a_time(function: Callable[P, R]) -> Callable[P, R]:
     @wraps(function)
-    def locked(*args, **kwargs):
+    def locked(*args: P.args, **kwargs: P.kwargs) -> R:
         with _spacy_lock:
             return function(*args, **kwargs)
 
@@ -407,7 +416,7 @@ def _one_at_a_time(function):
 
 @_one_at_a_time
 @lru_cache(maxsize=1)
-def nlp():
+def nlp() -> Language:
     import spacy
 
     from bot.nlp.spacy_pipeline import PIPELINE_DIR, build
@@ -429,7 +438,7 @@ def _forms(word: str) -> list[str]:
 
 @_one_at_a_time
 @lru_cache(maxsize=1)
-def _area_matcher():
+def _area_matcher() -> Matcher:
     from spacy.matcher import Matcher
 
     model = nlp()
@@ -466,9 +475,11 @@ def concern_area(text: str) -> str:
     return max(AREA_ORDER[:-1], key=lambda k: (scores.get(k, 0), -AREA_ORDER.index(k)))
 
 
-def group_by_area(items: Iterable, area_of) -> list[tuple[str, list]]:
+def group_by_area(
+    items: Iterable[T], area_of: Callable[[T], str | None]
+) -> list[tuple[str, list[T]]]:
     """[(area, items in typing order)] in draft order, only areas that occur."""
-    groups: dict[str, list] = {}
+    groups: dict[str, list[T]] = {}
     for item in items:
         groups.setdefault(area_of(item) or OTHER_AREA[0], []).append(item)
     return [(key, groups[key]) for key in AREA_ORDER if key in groups]

@@ -58,7 +58,7 @@ class SentenceEncoder:
             out[chunk] = self._encode_batch([texts[i] or " " for i in chunk])
         return out
 
-    def tokenize(self, texts: list[str]):
+    def tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(input_ids, attention_mask) for a batch, padded to its longest text."""
         with self._lock:
             encodings = self.tokenizer.encode_batch(texts)

@@ -21,11 +21,15 @@ import json
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from bot import ROOT
 from bot.settings import settings
+
+if TYPE_CHECKING:
+    import onnx
 
 # Bump when the graph below changes: the new name makes every machine rebuild it.
 GRAPH_VERSION = "1"
@@ -54,7 +58,7 @@ def load_weights(path: Path) -> dict[str, np.ndarray]:
     }
 
 
-def build_graph(path: Path):
+def build_graph(path: Path) -> onnx.ModelProto:
     """The encoder as an onnx ModelProto: (input_ids, position_ids, mask_bias) -> hidden."""
     import onnx
     from onnx import TensorProto, helper, numpy_helper
@@ -68,11 +72,11 @@ def build_graph(path: Path):
     nodes: list = []
     weights: list = []
 
-    def const(name: str, array) -> str:
+    def const(name: str, array: np.ndarray) -> str:
         weights.append(numpy_helper.from_array(np.asarray(array), name))
         return name
 
-    def op(kind: str, *inputs: str, **attributes) -> str:
+    def op(kind: str, *inputs: str, **attributes: Any) -> str:
         out = f"t{len(nodes)}"
         nodes.append(helper.make_node(kind, list(inputs), [out], **attributes))
         return out
@@ -119,15 +123,15 @@ def build_graph(path: Path):
         const("token_type_embedding", w["embeddings.token_type_embeddings.weight"][0]),
     )
     x = layer_norm(x, "embeddings.LayerNorm")
+
+    def heads_of(x: str, weights: str, perm: list[int]) -> str:
+        return op("Transpose", op("Reshape", linear(x, weights), split), perm=perm)
+
     for layer in range(int(config["num_hidden_layers"])):
         p = f"encoder.layer.{layer}."
-
-        def heads_of(name: str, perm: list[int]) -> str:
-            return op("Transpose", op("Reshape", linear(x, p + name), split), perm=perm)
-
-        q = heads_of("attention.self.query", [0, 2, 1, 3])
-        k = heads_of("attention.self.key", [0, 2, 3, 1])  # already transposed for q @ k
-        v = heads_of("attention.self.value", [0, 2, 1, 3])
+        q = heads_of(x, p + "attention.self.query", [0, 2, 1, 3])
+        k = heads_of(x, p + "attention.self.key", [0, 2, 3, 1])  # already transposed for q @ k
+        v = heads_of(x, p + "attention.self.value", [0, 2, 1, 3])
         scores = op("Add", op("Mul", op("MatMul", q, k), scale), "mask_bias")
         attended = op("MatMul", op("Softmax", scores, axis=-1), v)
         attended = op("Reshape", op("Transpose", attended, perm=[0, 2, 1, 3]), merge)

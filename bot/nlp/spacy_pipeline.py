@@ -15,9 +15,12 @@ import hashlib
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import spacy
 import yaml
+from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
 from bot import ROOT
 from bot.settings import settings
@@ -43,7 +46,7 @@ def load_terms() -> Iterable[dict]:
                 }
 
 
-def build_patterns(nlp) -> list[dict]:
+def build_patterns(nlp: Language) -> list[dict[str, Any]]:
     """Token patterns: LOWER for ordinary phrases, exact TEXT for acronyms such as
     IDEA or OT that are also everyday words in lower case."""
     patterns = []
@@ -73,6 +76,7 @@ def build(out_dir: Path = PIPELINE_DIR) -> Path:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    assert isinstance(ruler, EntityRuler)
     ruler.add_patterns(build_patterns(nlp))
     nlp.meta["name"] = "iep_en"
     nlp.meta["version"] = "1.0.0"

@@ -22,11 +22,12 @@ os.environ.setdefault("SANIC_ACCESS_LOG", "false")  # read by Sanic when the app
 
 import rasa_sdk.endpoint  # noqa: E402
 from rasa_sdk.__main__ import main  # noqa: E402
+from sanic import Sanic  # noqa: E402
 
 _configure_cors = rasa_sdk.endpoint.configure_cors
 
 
-def _cors_only_if_asked(app, cors_origins=None) -> None:  # noqa: ANN001
+def _cors_only_if_asked(app: Sanic, cors_origins: str | list[str] | None = None) -> None:
     if cors_origins:
         _configure_cors(app, cors_origins)
 

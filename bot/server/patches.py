@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
-def _action_result_validators():
+def _action_result_validators() -> tuple[Any, dict[str, Any]]:
     """(validator for the reply with each event's shared fields only, {event type:
     validator for that type's own fields}).
 

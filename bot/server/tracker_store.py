@@ -51,6 +51,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
 
 
 class ProjectSQLTrackerStore(SQLTrackerStore):
+    engine: Any  # SQLAlchemy's, made by Rasa's __init__ and replaced below for SQLite
+
     def __init__(
         self,
         domain: Domain | None = None,

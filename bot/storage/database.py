@@ -8,6 +8,7 @@ The first schema change should add Alembic with this schema as its base revision
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
@@ -24,7 +25,7 @@ _engine: Engine | None = None
 def make_engine(url: str) -> Engine:
     # hide_parameters: a failed statement is logged without its values, so a
     # parent's text never reaches a log file.
-    kwargs = dict(future=True, hide_parameters=True)
+    kwargs: dict[str, Any] = {"future": True, "hide_parameters": True}
     if not url.startswith("sqlite"):
         # A server connection can drop while pooled (restart, idle timeout); a local
         # SQLite file cannot, so it skips the extra SELECT 1 on every checkout.
@@ -38,16 +39,16 @@ def make_engine(url: str) -> Engine:
             kwargs["poolclass"] = QueuePool
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")  # ON DELETE CASCADE for concerns
-            cursor.execute("PRAGMA journal_mode=WAL")  # the web page reads while we write
-            cursor.close()
-
+        event.listen(engine, "connect", _sqlite_pragmas)
     ensure_schema(engine)
     return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")  # ON DELETE CASCADE for concerns
+    cursor.execute("PRAGMA journal_mode=WAL")  # the web page reads while we write
+    cursor.close()
 
 
 def ensure_schema(engine: Engine) -> None:

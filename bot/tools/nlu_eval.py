@@ -1,6 +1,7 @@
 """NLU cross-validation for IEP Guide (`make eval`).
 
-    python -m bot.tools.nlu_eval [--folds 3] [--seed 42] [--out results/nlu_eval] [--config config.yml]
+    python -m bot.tools.nlu_eval [--folds 3] [--seed 42] [--out results/nlu_eval]
+                                 [--config config.yml]
 
 Splits every NLU example into stratified folds, trains the NLU pipeline of config.yml
 on all folds but one and parses the held-out fold, for each fold. It then reports, on
@@ -161,16 +162,16 @@ def metrics(
     truth = [p.intent for p in predictions]
     guess = [p.predicted(threshold, ambiguity) for p in predictions]
     labels = sorted(set(truth))
-    oos_true = [g for t, g in zip(truth, guess) if t == OUT_OF_SCOPE]
-    oos_guessed = [t for t, g in zip(truth, guess) if g == OUT_OF_SCOPE]
-    in_scope = [(t, g) for t, g in zip(truth, guess) if t != OUT_OF_SCOPE]
+    oos_true = [g for t, g in zip(truth, guess, strict=True) if t == OUT_OF_SCOPE]
+    oos_guessed = [t for t, g in zip(truth, guess, strict=True) if g == OUT_OF_SCOPE]
+    in_scope = [(t, g) for t, g in zip(truth, guess, strict=True) if t != OUT_OF_SCOPE]
     wrong = sum(g not in (t, FALLBACK) for t, g in in_scope) + sum(
         g not in (OUT_OF_SCOPE, FALLBACK) for g in oos_true
     )
     needless = sum(g == FALLBACK for t, g in in_scope)
     return {
         "threshold": threshold,
-        "accuracy": sum(t == g for t, g in zip(truth, guess)) / len(truth),
+        "accuracy": sum(t == g for t, g in zip(truth, guess, strict=True)) / len(truth),
         # nlu_fallback is not a label: a fallback counts as a miss for the true intent.
         "macro_f1": f1_score(truth, guess, labels=labels, average="macro", zero_division=0),
         "oos_recall": oos_true.count(OUT_OF_SCOPE) / max(len(oos_true), 1),

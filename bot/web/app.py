@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from bot import ROOT
 from bot.web.downloads import draft_docx, draft_text
@@ -53,7 +54,7 @@ def create_app(rasa_port: int) -> web.Application:
             raise web.HTTPServiceUnavailable(text="Widget not installed: run `make run`.")
         return web.Response(body=webchat_js(), content_type="application/javascript")
 
-    def static_file(name: str, content_type: str):
+    def static_file(name: str, content_type: str) -> Handler:
         async def handler(_: web.Request) -> web.FileResponse:
             return web.FileResponse(
                 STATIC_DIR / name, headers={"Content-Type": content_type, **NO_CACHE}

@@ -277,7 +277,6 @@ async def test_hostile_text_is_stored_and_exported_safely(draft_db):
     await parent.say("Kai", "child_details")
     await parent.say("11", "child_details")
     long_text = ("He works hard every day. " * 400)[:10_000]
-    answers = HOSTILE + [long_text]
     await parent.say(" ".join(HOSTILE[:3]))  # strengths
     await parent.say(" ".join(HOSTILE[3:]))  # supports
     await parent.say(long_text)  # concern

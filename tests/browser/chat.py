@@ -24,7 +24,8 @@ TEXT_COLORS_JS = """
       const bg = parse(getComputedStyle(e).backgroundColor);
       if (bg.a > 0) { layers.push(bg); if (bg.a >= 1) break; }
     }
-    return layers.reverse().reduce((acc, layer) => over(layer, acc), {r: 255, g: 255, b: 255, a: 1});
+    const white = {r: 255, g: 255, b: 255, a: 1};
+    return layers.reverse().reduce((acc, layer) => over(layer, acc), white);
   };
   const visible = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
     return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none"
@@ -36,18 +37,21 @@ TEXT_COLORS_JS = """
     const el = n.parentElement;
     if (!n.textContent.trim() || seen.has(el) || !visible(el)) continue;
     if (["SCRIPT", "STYLE", "NOSCRIPT"].includes(el.tagName)) continue;
-    if (el.closest(".skip") && el.matches(".skip:not(:focus)")) continue;  // off-screen until focused
+    // off-screen until focused
+    if (el.closest(".skip") && el.matches(".skip:not(:focus)")) continue;
     seen.add(el);
     const s = getComputedStyle(el);
     const bg = background(el);
-    out.push({text: n.textContent.trim().slice(0, 60), color: over(parse(s.color), bg), background: bg,
+    out.push({text: n.textContent.trim().slice(0, 60), color: over(parse(s.color), bg),
+              background: bg,
               size: parseFloat(s.fontSize), weight: parseInt(s.fontWeight, 10)});
   }
   for (const box of document.querySelectorAll("textarea, input")) {
     if (!box.placeholder || !visible(box)) continue;
     const bg = background(box);
     const s = getComputedStyle(box, "::placeholder");
-    out.push({text: "placeholder: " + box.placeholder, color: over(parse(s.color), bg), background: bg,
+    out.push({text: "placeholder: " + box.placeholder, color: over(parse(s.color), bg),
+              background: bg,
               size: parseFloat(s.fontSize), weight: parseInt(s.fontWeight, 10)});
   }
   return out;

@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import ConsoleMessage
 
 from bot import ROOT
 from tests.browser.chat import Chat
@@ -56,7 +57,12 @@ def _new_chat(browser, running_bot, viewport, **context_options) -> Chat:
     context.set_default_timeout(30_000)
     page = context.new_page()
     chat = Chat(page, running_bot.web_url)
-    page.on("console", lambda m: m.type == "error" and chat.console_errors.append(m.text))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            chat.console_errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("request", lambda r: chat.requested_hosts.add(urlsplit(r.url).hostname or ""))
     return chat
 

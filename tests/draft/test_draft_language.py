@@ -7,7 +7,7 @@ import pytest
 
 from bot.draft.interpret import parse_age, parse_edit, parse_name
 from bot.draft.language import concern_area, group_by_area, sounds_like_worry, tidy, use_name
-from bot.storage.repository import ConcernView, DraftView
+from bot.draft.model import ConcernView, DraftView
 
 
 def test_tidy_fixes_capitals_and_full_stops_without_changing_words():

@@ -70,7 +70,9 @@ async def test_with_a_conversation_every_property_is_rasas(processor):
     }
 
 
-async def test_the_model_runs_on_the_helper_thread(processor, monkeypatch):
+async def test_the_model_runs_on_the_helper_thread(
+    processor: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     threads: list[str] = []
     run_graph = processor._parse_message_with_graph
 

@@ -157,7 +157,7 @@ async def test_pooled_sqlite_tracker_store_keeps_every_turn_across_restarts(tmp_
     assert said == ["message 0", "message 1", "message 2"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'tracker.db'}"

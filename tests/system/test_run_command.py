@@ -4,6 +4,7 @@ import time
 import urllib.request
 
 import pytest
+import socketio
 from sqlalchemy import create_engine, text
 
 from bot.messages import SORRY_MESSAGE
@@ -39,7 +40,7 @@ async def test_socketio_widget_gets_the_answer(running_bot):
 
 async def test_socketio_refuses_other_websites(running_bot):
     client = WidgetClient(running_bot.rasa_url, origin="http://evil.example")
-    with pytest.raises(Exception):
+    with pytest.raises(socketio.exceptions.ConnectionError):
         await client.connect()
 
 

@@ -76,6 +76,13 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self._weights: np.ndarray | None = None
         self._blocks: list[_TfidfBlock] | None = None
 
+    @property
+    def _fitted(self) -> dict[str, Any]:
+        """The trained model, for the helpers that run only once there is one."""
+        if self.model is None:
+            raise RuntimeError(f"{type(self).__name__} is not trained")
+        return self.model
+
     @classmethod
     def create(
         cls,
@@ -88,7 +95,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     def _features(self, messages: list[Message]) -> sp.csr_matrix:
         texts = [m.get(TEXT) or "" for m in messages]
-        blocks = [self.model["words"].transform(texts), self.model["chars"].transform(texts)]
+        blocks = [self._fitted["words"].transform(texts), self._fitted["chars"].transform(texts)]
         dense = [self._sentence_features(m, sparse=False) for m in messages]
         if dense[0] is not None:
             blocks.append(sp.csr_matrix(np.vstack(dense) * self.config["dense_weight"]))
@@ -98,7 +105,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return sp.hstack(blocks).tocsr()
 
     @staticmethod
-    def _sentence_features(message: Message, sparse: bool):
+    def _sentence_features(message: Message, sparse: bool) -> Any:
         if sparse:
             _, sentence = message.get_sparse_features(TEXT)
         else:
@@ -143,7 +150,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         else:
             probabilities = self._probabilities(self._features(with_text))
         names = self.model["classifier"].classes_
-        for message, row in zip(with_text, probabilities):
+        for message, row in zip(with_text, probabilities, strict=True):
             ranking = [
                 {"name": str(names[i]), "confidence": float(row[i])} for i in np.argsort(-row)
             ]
@@ -166,8 +173,8 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
         weights = self._weight_matrix()
         if self._blocks is None:
-            self._blocks = [_TfidfBlock(self.model[name]) for name in ("words", "chars")]
-        logits = self.model["classifier"].intercept_.copy()
+            self._blocks = [_TfidfBlock(self._fitted[name]) for name in ("words", "chars")]
+        logits = self._fitted["classifier"].intercept_.copy()
         offset = 0
         text = message.get(TEXT) or ""
         for block in self._blocks:
@@ -187,7 +194,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
     def _weight_matrix(self) -> np.ndarray:
         if self._weights is None:
-            self._weights = np.ascontiguousarray(self.model["classifier"].coef_.T)
+            self._weights = np.ascontiguousarray(self._fitted["classifier"].coef_.T)
         return self._weights
 
     def _probabilities(self, features: sp.csr_matrix) -> np.ndarray:
@@ -199,7 +206,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         """
         from scipy.special import softmax
 
-        classifier = self.model["classifier"]
+        classifier = self._fitted["classifier"]
         if len(classifier.classes_) <= 2:  # binary models use a different link
             return classifier.predict_proba(features)
         return softmax(np.asarray(features @ self._weight_matrix()) + classifier.intercept_, axis=1)
@@ -236,7 +243,7 @@ class _TfidfBlock:
     of known n-grams, 1 + log(count) when sublinear, times IDF, scaled to unit length.
     (`idf_` is rebuilt on every access, so it is read once here.)"""
 
-    def __init__(self, vectorizer) -> None:
+    def __init__(self, vectorizer: Any) -> None:
         assert vectorizer.norm == "l2" and vectorizer.use_idf and not vectorizer.binary
         self.analyzer = vectorizer.build_analyzer()
         self.vocabulary = vectorizer.vocabulary_
@@ -244,7 +251,7 @@ class _TfidfBlock:
         self.sublinear = vectorizer.sublinear_tf
         self.width = len(self.vocabulary)
 
-    def __call__(self, text: str):
+    def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         counts: dict[int, int] = {}
         for gram in self.analyzer(text):
             column = self.vocabulary.get(gram)
@@ -253,7 +260,7 @@ class _TfidfBlock:
         columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         if self.sublinear:
-            values = np.log(values) + 1
+            values = np.log(values) + 1.0
         values *= self.idf[columns]
         length = np.sqrt(values @ values)
         return columns, values / length if length else values

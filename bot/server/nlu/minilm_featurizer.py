@@ -55,6 +55,6 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         if not with_text:
             return messages
         vectors = self.encoder.encode([m.get(TEXT) for m in with_text])
-        for message, vector in zip(with_text, vectors):
+        for message, vector in zip(with_text, vectors, strict=True):
             self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
         return messages

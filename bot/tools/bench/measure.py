@@ -13,6 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# Conversations, each a list of (kind, message) turns (bot/tools/bench/conversations.py).
+Script = list[list[tuple[str, str]]]
+
 BENCH_DIR = Path(__file__).resolve().parent
 
 
@@ -108,14 +111,19 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def _socket_parent(
-    rasa_url: str, origin: str, scripts, stop_at: float, latencies: list[float], errors: list[int]
+    rasa_url: str,
+    origin: str,
+    scripts: Script,
+    stop_at: float,
+    latencies: list[float],
+    errors: list[int],
 ) -> None:
     import socketio  # the Rasa venv's python-socketio, pinned with the server
 
     while time.monotonic() < stop_at:
         for script in scripts:
             sio = socketio.AsyncClient(reconnection=False)
-            replies: asyncio.Queue = asyncio.Queue()
+            replies: asyncio.Queue[dict[str, object]] = asyncio.Queue()
             sio.on("bot_uttered", replies.put)
             session = uuid.uuid4().hex
             try:
@@ -139,7 +147,7 @@ async def _socket_parent(
                 return
 
 
-def run_socketio(rasa_url: str, origin: str, users: int, seconds: int, scripts) -> Level:
+def run_socketio(rasa_url: str, origin: str, users: int, seconds: int, scripts: Script) -> Level:
     """Time from sending a message to the first reply bubble, as the widget sees it.
     Each parent pauses 0.3 s after a reply to collect the turn's other bubbles, so
     messages/s here is not comparable with the REST numbers."""

@@ -58,7 +58,7 @@ def _plot(results: dict, path: Path) -> None:
     plt.close(fig)
 
 
-def _num(value, spec: str) -> str:
+def _num(value: float | None, spec: str) -> str:
     return "n/a" if value is None else format(value, spec)
 
 
@@ -87,9 +87,11 @@ def write_report(results: dict, out: Path) -> str:
         "|---|---|---|---|",
         f"| throughput at saturation (msg/s) | {_num(ours_max, '.1f')} | {_num(van_max, '.1f')} | "
         f"{_ratio(ours_max, van_max)} |",
-        f"| p95 at 20 users (ms) | {_num(o20 and o20.p95, '.0f')} | {_num(v20 and v20.p95, '.0f')} | "
+        f"| p95 at 20 users (ms) | {_num(o20.p95 if o20 else None, '.0f')} | "
+        f"{_num(v20.p95 if v20 else None, '.0f')} | "
         f"{_ratio(o20.p95 if o20 else None, v20.p95 if v20 else None)} |",
-        f"| p50 at 1 user (ms) | {_num(o1 and o1.p50, '.0f')} | {_num(v1 and v1.p50, '.0f')} | "
+        f"| p50 at 1 user (ms) | {_num(o1.p50 if o1 else None, '.0f')} | "
+        f"{_num(v1.p50 if v1 else None, '.0f')} | "
         f"{_ratio(o1.p50 if o1 else None, v1.p50 if v1 else None)} |",
         f"| cold start to ready (s) | {results.get('ours_cold_start_s', float('nan')):.1f} | "
         f"{results.get('vanilla_cold_start_s', float('nan')):.1f} | "
