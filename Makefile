@@ -1,7 +1,8 @@
 # IEP Guide. Two commands matter:
 #   make run    install what is missing, train if data changed, start the bot, print the URL
-#   make test   everything CI runs: data validation, pytest (server, PostgreSQL, browser),
-#               Rasa test stories
+#   make test   everything CI runs: lint, data validation, pytest (server, PostgreSQL,
+#               browser), Rasa test stories
+# While working: `make lint` (ruff and mypy, seconds) and `make unit` (the fast tests).
 # Every step is skipped when its inputs have not changed.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -9,6 +10,8 @@ SHELL := /bin/bash
 VENV      := .venv
 PY        := $(VENV)/bin/python
 RASA      := $(PY) -m rasa
+# make needs these file names for its dependency graph; the bot's own settings live in
+# bot/settings.py, and tests/test_settings.py checks that these agree with them.
 MODELS_DIR ?= $(or $(IEP_MODELS_DIR),models)
 MODEL     := $(MODELS_DIR)/iep-guide.tar.gz
 SPACY     := var/spacy/iep_en/meta.json
@@ -25,18 +28,20 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                    $(wildcard bot/server/nlu/*.py) $(wildcard bot/nlp/*.py)
 
-.PHONY: help run test setup validate train pytest stories bench eval lock clean
+.PHONY: help run test setup lint unit validate train pytest stories bench eval lock clean
 
 help:
 	@echo "make run    start IEP Guide (installs and trains as needed), then open the URL it prints"
-	@echo "make test   run every check: rasa data validate, pytest, Rasa test stories"
+	@echo "make test   run every check: lint, rasa data validate, pytest, Rasa test stories"
+	@echo "make lint   ruff (lint and format check) and mypy"
+	@echo "make unit   the fast tests only: no server, browser or PostgreSQL"
 	@echo "make bench  speed, memory and NLU quality, side by side with a vanilla rasa init bot"
 	@echo "make eval   NLU cross-validation: accuracy, macro-F1, out-of-scope recall/precision"
 
 run: setup $(MODEL)
 	@$(PY) -m bot run --models $(MODELS_DIR)
 
-test: setup $(SYSTEM_OK) $(BENCH_OK) validate $(MODEL) pytest stories
+test: setup lint $(SYSTEM_OK) $(BENCH_OK) validate $(MODEL) pytest stories
 	@echo "==> All checks passed."
 
 setup: $(VENV_OK) $(NPM_OK) $(SPACY) $(MINILM)
@@ -74,6 +79,20 @@ $(MODEL): $(VENV_OK) $(SPACY) $(MINILM) $(TRAINING_INPUTS)
 	@echo "==> Training the model (data or config changed; about a minute on 2 cores)"
 	@$(RASA) train --fixed-model-name iep-guide --out $(MODELS_DIR) --quiet
 	@touch $@
+
+# Settings in pyproject.toml; .pre-commit-config.yaml runs the same on commit.
+lint: $(VENV_OK)
+	@echo "==> ruff check, ruff format --check, mypy"
+	@$(VENV)/bin/ruff check --quiet .
+	@$(VENV)/bin/ruff format --check --quiet .
+	@$(VENV)/bin/mypy
+
+# Everything but the tests that start the bot, a browser or PostgreSQL (markers in
+# pyproject.toml; the folders too, so an unmarked test there cannot slip in).
+unit: $(VENV_OK) $(SPACY) $(MINILM) $(MODEL)
+	@echo "==> fast tests"
+	@$(PY) -m pytest -q -m "not server and not postgres and not browser" \
+		--ignore=tests/system --ignore=tests/browser
 
 validate: $(VENV_OK) $(SPACY) $(MINILM)
 	@echo "==> rasa data validate"

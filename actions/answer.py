@@ -1,24 +1,25 @@
 """action_answer: replies to a knowledge question from data/knowledge/."""
+
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.knowledge.answers import answer_for_intent, render
 from actions.page_data import site_state  # website widget (issue 5)
+from bot.knowledge.answers import answer_for_intent, render
 from bot.knowledge.states import canonical_state
 
 
 class ActionAnswer(Action):
-    def name(self) -> Text:
+    def name(self) -> str:
         return "action_answer"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         answer = answer_for_intent(intent)
         if answer is None:

@@ -5,14 +5,13 @@ rasa-webchat's `customData`; credentials.yml (`metadata_key: customData`) makes 
 store it as the message's metadata. A parent-center site sets its state there, e.g.
 IEPGuide.init({botUrl: ..., state: "Massachusetts"}).
 """
-from __future__ import annotations
 
-from typing import Optional
+from __future__ import annotations
 
 from rasa_sdk import Tracker
 
 
-def site_state(tracker: Tracker) -> Optional[str]:
+def site_state(tracker: Tracker) -> str | None:
     """The state the website says it serves, as the site wrote it (not yet checked)."""
     metadata = (tracker.latest_message or {}).get("metadata") or {}
     state = metadata.get("state") if isinstance(metadata, dict) else None

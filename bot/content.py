@@ -20,12 +20,13 @@ File format (one YAML mapping per file, keys unique across files):
 Rasa's own responses (utter_* in domain.yml) stay in domain.yml, Rasa's place for them;
 bot/server/nlg.py fills the same contact placeholders there.
 """
+
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any
 
 import yaml
 
@@ -36,7 +37,7 @@ CONTACT_FILE = "contact.yml"
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = ("en",)
 
-Message = Dict[str, Any]
+Message = dict[str, Any]
 
 
 class ContentError(LookupError):
@@ -44,8 +45,8 @@ class ContentError(LookupError):
 
 
 @lru_cache(maxsize=1)
-def _load() -> Dict[str, Dict[str, Any]]:
-    entries: Dict[str, Dict[str, Any]] = {}
+def _load() -> dict[str, dict[str, Any]]:
+    entries: dict[str, dict[str, Any]] = {}
     for path in sorted(TEXTS_DIR.glob("*.yml")):
         if path.name == CONTACT_FILE:
             continue
@@ -60,13 +61,13 @@ def _load() -> Dict[str, Dict[str, Any]]:
 
 
 @lru_cache(maxsize=1)
-def contact() -> Dict[str, str]:
+def contact() -> dict[str, str]:
     """{org}, {phone}, {web}: written once, used by every text."""
     data = yaml.safe_load((TEXTS_DIR / CONTACT_FILE).read_text(encoding="utf-8"))
     return {key: str(value) for key, value in data.items()}
 
 
-def keys() -> List[str]:
+def keys() -> list[str]:
     return sorted(_load())
 
 
@@ -79,11 +80,11 @@ def raw(key: str, lang: str = DEFAULT_LANGUAGE) -> str:
     return str(entry.get(lang) or entry[DEFAULT_LANGUAGE])
 
 
-def placeholders(template: str) -> List[str]:
+def placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
-def fill(template: str, values: Optional[Mapping[str, Any]] = None) -> str:
+def fill(template: str, values: Mapping[str, Any] | None = None) -> str:
     """The template with contact details and `values`; a missing value is an error
     (a parent must never see "{code}")."""
     known = {**contact(), **(values or {})}
@@ -97,10 +98,15 @@ def text(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> str:
     return fill(raw(key, lang), values)
 
 
-def buttons(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> List[Dict[str, str]]:
+def buttons(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> list[dict[str, str]]:
     entry = _load()[key]
-    return [{"title": fill(str(b.get(lang) or b[DEFAULT_LANGUAGE]), values),
-             "payload": str(b["payload"])} for b in entry.get("buttons", [])]
+    return [
+        {
+            "title": fill(str(b.get(lang) or b[DEFAULT_LANGUAGE]), values),
+            "payload": str(b["payload"]),
+        }
+        for b in entry.get("buttons", [])
+    ]
 
 
 def message(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> Message:
@@ -110,4 +116,3 @@ def message(key: str, lang: str = DEFAULT_LANGUAGE, **values: Any) -> Message:
     if found:
         out["buttons"] = found
     return out
-

@@ -4,6 +4,7 @@ Ctrl-C stops everything it started.
 
     python -m bot run [--rasa-port 5005] [--action-port 5055] [--web-port 8080]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -18,8 +19,8 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import aiohttp
 import yaml
@@ -29,7 +30,7 @@ from sqlalchemy import create_engine, text
 from bot import ROOT, content
 from bot.server.action_calls import SECRET_HEADER
 from bot.server.logs import pump
-from bot.settings import VAR_DIR, allowed_origins, database_url, page_origins
+from bot.settings import Settings, use_settings
 from bot.web.app import create_app
 
 READY_LINE = "IEP Guide is ready"
@@ -47,10 +48,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def child_env(public_url: str) -> Dict[str, str]:
-    env = dict(os.environ)
-    # Where parents reach the web page (download links in the bot's replies point here).
-    env.setdefault("IEP_PUBLIC_URL", public_url.rstrip("/"))
+def child_env(run_settings: Settings) -> dict[str, str]:
+    # The servers read the same settings as this process (ports, folders, databases,
+    # origins, and where parents reach the web page for download links).
+    env = {**os.environ, **run_settings.to_env()}
     env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -100,34 +101,42 @@ RESTART_CALM = 300.0
 class Stack:
     """The running processes of one IEP Guide instance."""
 
-    def __init__(self, rasa_port: int, action_port: int, web_port: int, models_dir: Path):
-        self.rasa_port, self.action_port, self.web_port = rasa_port, action_port, web_port
-        self.models_dir = models_dir
-        self.run_dir = VAR_DIR / "run"
-        self.log_dir = VAR_DIR / "log"
-        self.processes: Dict[str, subprocess.Popen] = {}
-        self.commands: Dict[str, List[str]] = {}
-        self.restarts: Dict[str, int] = {}  # restarts since the server last ran calmly
-        self.restart_after: Dict[str, float] = {}  # when a stopped server may start again
-        self.started_at: Dict[str, float] = {}
+    def __init__(self, run_settings: Settings):
+        self.settings = run_settings
+        self.rasa_port = run_settings.rasa_port
+        self.action_port = run_settings.action_port
+        self.web_port = run_settings.web_port
+        self.models_dir = run_settings.models_dir
+        self.run_dir = run_settings.run_dir
+        self.log_dir = run_settings.log_dir
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.commands: dict[str, list[str]] = {}
+        self.restarts: dict[str, int] = {}  # restarts since the server last ran calmly
+        self.restart_after: dict[str, float] = {}  # when a stopped server may start again
+        self.started_at: dict[str, float] = {}
         self.action_secret = ""
-        self.pumps: Dict[str, threading.Thread] = {}
-        self.web_runner: Optional[web.AppRunner] = None
+        self.pumps: dict[str, threading.Thread] = {}
+        self.web_runner: web.AppRunner | None = None
 
     @property
     def url(self) -> str:
         return f"http://localhost:{self.web_port}/"
 
-    def _spawn(self, name: str, cmd: List[str]) -> None:
+    def _spawn(self, name: str, cmd: list[str]) -> None:
         self.commands[name] = cmd
         self.started_at[name] = time.monotonic()
         self.processes[name] = subprocess.Popen(
-            cmd, cwd=ROOT, env={**child_env(self.url), "IEP_ACTION_SECRET": self.action_secret},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            cmd,
+            cwd=ROOT,
+            env={**child_env(self.settings), "IEP_ACTION_SECRET": self.action_secret},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # Ctrl-C reaches only us; we stop the children.
         )
         # Each server's output goes to var/log/<name>.log, redacted and rotated.
-        self.pumps[name] = pump(self.processes[name].stdout, self.log_dir / f"{name}.log")
+        output = self.processes[name].stdout
+        assert output is not None  # stdout=PIPE
+        self.pumps[name] = pump(output, self.log_dir / f"{name}.log")
         self._write_pids()
 
     def _write_pids(self) -> None:
@@ -152,8 +161,11 @@ class Stack:
                 tries = self.restarts.get(name, 0)
                 delay = 0.0 if tries == 0 else min(RESTART_MAX_WAIT, 2.0 ** (tries - 1))
                 self.restart_after[name] = now + delay
-                print(f"==> The {name} server stopped (exit {proc.returncode}); restarting "
-                      f"it in {delay:.0f}s (restart {tries + 1}).", flush=True)
+                print(
+                    f"==> The {name} server stopped (exit {proc.returncode}); restarting "
+                    f"it in {delay:.0f}s (restart {tries + 1}).",
+                    flush=True,
+                )
                 if delay:
                     continue
             del self.restart_after[name]
@@ -162,13 +174,20 @@ class Stack:
 
     async def start(self) -> None:
         # Otherwise the readiness check could be answered by an old instance.
-        busy = [f"{name} port {port}" for name, port in [
-            ("Rasa", self.rasa_port), ("action server", self.action_port),
-            ("web page", self.web_port)] if port_in_use(port)]
+        busy = [
+            f"{name} port {port}"
+            for name, port in [
+                ("Rasa", self.rasa_port),
+                ("action server", self.action_port),
+                ("web page", self.web_port),
+            ]
+            if port_in_use(port)
+        ]
         if busy:
             raise StartupError(
                 f"{', '.join(busy)} already in use. Is IEP Guide already running? Stop it, "
-                "or choose other ports (IEP_RASA_PORT, IEP_ACTION_PORT, IEP_WEB_PORT).")
+                "or choose other ports (IEP_RASA_PORT, IEP_ACTION_PORT, IEP_WEB_PORT)."
+            )
         # What parents typed lives under var/ (databases, logs): this user's only. The
         # umask covers every file the servers create; chmod covers folders made before.
         os.umask(0o077)
@@ -181,13 +200,37 @@ class Stack:
         self.action_secret = os.environ.get("IEP_ACTION_SECRET") or secrets.token_urlsafe(32)
         endpoints = write_endpoints(self.action_port, self.run_dir, self.action_secret)
         py = sys.executable
-        self._spawn("actions", [py, "-m", "bot.server.action_server", "--actions", "actions",
-                                "--port", str(self.action_port)])
-        self._spawn("rasa", [py, "-m", "rasa", "run", "--model", str(model),
-                             "--port", str(self.rasa_port),
-                             "--credentials", "credentials.yml",
-                             "--endpoints", str(endpoints),
-                             "--cors", *allowed_origins()])
+        self._spawn(
+            "actions",
+            [
+                py,
+                "-m",
+                "bot.server.action_server",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.action_port),
+            ],
+        )
+        self._spawn(
+            "rasa",
+            [
+                py,
+                "-m",
+                "rasa",
+                "run",
+                "--model",
+                str(model),
+                "--port",
+                str(self.rasa_port),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                str(endpoints),
+                "--cors",
+                *self.settings.allowed_origins,
+            ],
+        )
         self.web_runner = web.AppRunner(create_app(self.rasa_port), access_log=None)
         await self.web_runner.setup()
         await web.TCPSite(self.web_runner, port=self.web_port).start()
@@ -202,19 +245,27 @@ class Stack:
 
     def tail(self, name: str, lines: int = 25) -> str:
         path = self.log_dir / f"{name}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+        return (
+            "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+            if path.exists()
+            else ""
+        )
 
     async def wait_ready(self, timeout: float = 180.0) -> float:
         """Waits until both servers answer and a probe question gets a real answer
         that was stored in the SQL tracker store. Returns seconds waited."""
         start = time.monotonic()
         async with aiohttp.ClientSession() as http:
-            for name, url in [("actions", f"http://localhost:{self.action_port}/health"),
-                              ("rasa", f"http://localhost:{self.rasa_port}/")]:
+            for name, url in [
+                ("actions", f"http://localhost:{self.action_port}/health"),
+                ("rasa", f"http://localhost:{self.rasa_port}/"),
+            ]:
                 while True:
                     self.check_alive()
                     if time.monotonic() - start > timeout:
-                        raise StartupError(f"The {name} server was not up after {timeout:.0f}s.\n{self.tail(name)}")
+                        raise StartupError(
+                            f"The {name} server was not up after {timeout:.0f}s.\n{self.tail(name)}"
+                        )
                     try:
                         async with http.get(url) as resp:
                             if resp.status == 200:
@@ -227,8 +278,10 @@ class Stack:
 
     async def _probe(self, http: aiohttp.ClientSession) -> None:
         sender = f"readiness-probe-{uuid.uuid4().hex}"
-        async with http.post(f"http://localhost:{self.rasa_port}/webhooks/rest/webhook",
-                             json={"sender": sender, "message": PROBE_MESSAGE}) as resp:
+        async with http.post(
+            f"http://localhost:{self.rasa_port}/webhooks/rest/webhook",
+            json={"sender": sender, "message": PROBE_MESSAGE},
+        ) as resp:
             replies = await resp.json()
         texts = [r.get("text", "") for r in replies]
         if not texts or content.text("sorry") in texts:
@@ -238,11 +291,12 @@ class Stack:
             )
         # Rasa silently keeps conversations in memory if the tracker database fails;
         # make sure the probe really reached the database, then remove it.
-        engine = create_engine(database_url("tracker"), future=True)
+        engine = create_engine(self.settings.database_url("tracker"), future=True)
         try:
             with engine.begin() as conn:
-                stored = conn.execute(text("SELECT count(*) FROM events WHERE sender_id = :s"),
-                                      {"s": sender}).scalar_one()
+                stored = conn.execute(
+                    text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}
+                ).scalar_one()
                 conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender})
         finally:
             engine.dispose()
@@ -272,11 +326,9 @@ class Stack:
             await self.web_runner.cleanup()
 
 
-async def run(args: argparse.Namespace) -> int:
-    # The page's own address is always allowed to reach the bot: moved to another port,
-    # it must not get a widget whose replies the browser blocks.
-    os.environ.setdefault("IEP_ALLOWED_ORIGINS", page_origins(args.web_port))
-    stack = Stack(args.rasa_port, args.action_port, args.web_port, args.models)
+async def run(run_settings: Settings) -> int:
+    use_settings(run_settings)  # the web page, served from this process, reads them too
+    stack = Stack(run_settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -287,8 +339,11 @@ async def run(args: argparse.Namespace) -> int:
         waited = await stack.wait_ready()
         print(f"==> {READY_LINE} after {waited:.1f}s.", flush=True)
         print(f"\n    Open {stack.url}\n", flush=True)
-        print(f"    (REST: http://localhost:{args.rasa_port}/webhooks/rest/webhook, "
-              f"logs: {stack.log_dir}; press Ctrl-C to stop)", flush=True)
+        print(
+            f"    (REST: http://localhost:{run_settings.rasa_port}/webhooks/rest/webhook, "
+            f"logs: {stack.log_dir}; press Ctrl-C to stop)",
+            flush=True,
+        )
         while not stop.is_set():
             stack.restart_dead()
             try:
@@ -305,14 +360,31 @@ async def run(args: argparse.Namespace) -> int:
         print("==> Stopped.", flush=True)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def parse_args(argv: list[str] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of one `run`: the environment's, with the command line's flags laid
+    over them. Derived defaults follow the flags: moved to another port, the page's own
+    address is still allowed to reach the bot (else the browser blocks the widget's
+    replies), and download links still point at it."""
+    env = os.environ if environ is None else environ
+    defaults = Settings.from_env(env)
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     run_p = sub.add_parser("run", help="start the bot and print the URL to open")
-    run_p.add_argument("--rasa-port", type=int, default=int(os.environ.get("IEP_RASA_PORT", 5005)))
-    run_p.add_argument("--action-port", type=int, default=int(os.environ.get("IEP_ACTION_PORT", 5055)))
-    run_p.add_argument("--web-port", type=int, default=int(os.environ.get("IEP_WEB_PORT", 8080)))
-    run_p.add_argument("--models", type=Path,
-                       default=Path(os.environ.get("IEP_MODELS_DIR", ROOT / "models")))
+    run_p.add_argument("--rasa-port", type=int, default=defaults.rasa_port)
+    run_p.add_argument("--action-port", type=int, default=defaults.action_port)
+    run_p.add_argument("--web-port", type=int, default=defaults.web_port)
+    run_p.add_argument("--models", type=Path, default=defaults.models_dir)
     args = parser.parse_args(argv)
-    return asyncio.run(run(args))
+    return Settings.from_env(
+        {
+            **env,
+            "IEP_RASA_PORT": str(args.rasa_port),
+            "IEP_ACTION_PORT": str(args.action_port),
+            "IEP_WEB_PORT": str(args.web_port),
+            "IEP_MODELS_DIR": str(args.models),
+        }
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    return asyncio.run(run(parse_args(argv)))

@@ -1,4 +1,5 @@
 """Fixtures that start real things: the whole bot via the run command's launcher."""
+
 from __future__ import annotations
 
 import json
@@ -7,17 +8,18 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List
 
 import pytest
 
 from bot import ROOT
 from bot.launcher import READY_LINE
+from bot.settings import Settings, settings, use_settings
 from tests.helpers import free_port
 
-MODELS_DIR = Path(os.environ.get("IEP_MODELS_DIR", ROOT / "models"))
+MODELS_DIR = settings().models_dir
 MODEL = MODELS_DIR / "iep-guide.tar.gz"
 
 
@@ -28,18 +30,19 @@ class RunningBot:
     action_port: int
     var_dir: Path
     process: subprocess.Popen
-    output: List[str]
+    output: list[str]
 
     @property
     def origin(self) -> str:
         return self.web_url.rstrip("/")
 
-    def pids(self) -> Dict[str, int]:
+    def pids(self) -> dict[str, int]:
         return json.loads((self.var_dir / "run" / "pids.json").read_text())
 
 
-def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
-              timeout: float = 240.0) -> RunningBot:
+def start_bot(
+    var_dir: Path, extra_env: dict[str, str] | None = None, timeout: float = 240.0
+) -> RunningBot:
     """Runs `python -m bot run` (what `make run` runs) on free ports and waits for
     its ready line."""
     if not MODEL.exists():
@@ -47,12 +50,27 @@ def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     env = dict(os.environ, IEP_VAR_DIR=str(var_dir), **(extra_env or {}))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--rasa-port", str(rasa_port),
-         "--action-port", str(action_port), "--web-port", str(web_port),
-         "--models", str(MODELS_DIR)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--rasa-port",
+            str(rasa_port),
+            "--action-port",
+            str(action_port),
+            "--web-port",
+            str(web_port),
+            "--models",
+            str(MODELS_DIR),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    output: List[str] = []
+    output: list[str] = []
     ready = threading.Event()
 
     def pump() -> None:
@@ -68,8 +86,14 @@ def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
             proc.kill()
             pytest.fail("The bot did not start:\n" + "".join(output))
         time.sleep(0.2)
-    return RunningBot(f"http://localhost:{rasa_port}", f"http://localhost:{web_port}/",
-                      action_port, var_dir, proc, output)
+    return RunningBot(
+        f"http://localhost:{rasa_port}",
+        f"http://localhost:{web_port}/",
+        action_port,
+        var_dir,
+        proc,
+        output,
+    )
 
 
 def stop_bot(bot: RunningBot) -> None:
@@ -87,6 +111,20 @@ def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
     stop_bot(bot)
 
 
+@pytest.fixture
+def environment(monkeypatch) -> Iterator[Callable[..., Settings]]:
+    """Sets IEP_* variables for one test and has bot/settings.py read them again."""
+
+    def set_variables(**variables: str) -> Settings:
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        use_settings(None)
+        return settings()
+
+    yield set_variables
+    use_settings(None)  # before monkeypatch restores the variables: read again on next use
+
+
 # ---------------------------------------------------------------- PostgreSQL
 def _postgres_bindir() -> Path | None:
     found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
@@ -102,10 +140,12 @@ def postgres_url() -> Iterator[str]:
 
     bindir = _postgres_bindir()
     if bindir is None:
-        pytest.skip("PostgreSQL server not installed: `make test` installs Debian's "
-                    "postgresql package (needs root or sudo).")
+        pytest.skip(
+            "PostgreSQL server not installed: `make test` installs Debian's "
+            "postgresql package (needs root or sudo)."
+        )
     data = Path(tempfile.mkdtemp(prefix="iep-pg-"))
-    as_postgres: List[str] = []
+    as_postgres: list[str] = []
     if os.geteuid() == 0:  # the server refuses to run as root
         shutil.chown(data, "postgres", "postgres")
         as_postgres = ["runuser", "-u", "postgres", "--"]
@@ -115,19 +155,36 @@ def postgres_url() -> Iterator[str]:
         subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, text=True)
 
     try:
-        pg(str(bindir / "initdb"), "-D", str(data / "db"), "-U", "iep", "--auth=trust",
-           "-E", "UTF8")
-        pg(str(bindir / "pg_ctl"), "-D", str(data / "db"), "-w", "-l", str(data / "log"),
-           "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off",
-           "start")
-        pg(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "iep",
-           "iep_test")
+        pg(
+            str(bindir / "initdb"),
+            "-D",
+            str(data / "db"),
+            "-U",
+            "iep",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+        )
+        pg(
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data / "db"),
+            "-w",
+            "-l",
+            str(data / "log"),
+            "-o",
+            f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
+        pg(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "iep", "iep_test")
     except subprocess.CalledProcessError as error:
         shutil.rmtree(data, ignore_errors=True)
         pytest.fail(f"Could not start PostgreSQL: {error.stderr}")
     yield f"postgresql://iep@127.0.0.1:{port}/iep_test"
-    subprocess.run([*as_postgres, str(bindir / "pg_ctl"), "-D", str(data / "db"),
-                    "-m", "fast", "stop"], capture_output=True)
+    subprocess.run(
+        [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast", "stop"],
+        capture_output=True,
+    )
     shutil.rmtree(data, ignore_errors=True)
 
 

@@ -1,32 +1,35 @@
 """Shared helpers for tests that talk to a running bot."""
+
 from __future__ import annotations
 
 import asyncio
 import json
 import urllib.request
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 import socketio
 
 from bot.launcher import free_port  # noqa: F401  (re-exported for tests)
 
 
-def rest(rasa_url: str, message: str, sender: Optional[str] = None,
-         metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+def rest(
+    rasa_url: str, message: str, sender: str | None = None, metadata: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """Sends one message over Rasa's REST channel and returns the bot's replies."""
-    body = {"sender": sender or uuid.uuid4().hex, "message": message}
+    body: dict[str, Any] = {"sender": sender or uuid.uuid4().hex, "message": message}
     if metadata:
         body["metadata"] = metadata
     request = urllib.request.Request(
-        f"{rasa_url}/webhooks/rest/webhook", data=json.dumps(body).encode(),
+        f"{rasa_url}/webhooks/rest/webhook",
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
         return json.loads(response.read())
 
 
-def texts(replies: List[Dict[str, Any]]) -> str:
+def texts(replies: list[dict[str, Any]]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 
 
@@ -34,7 +37,7 @@ class WidgetClient:
     """Talks to Rasa's socket.io channel exactly as rasa-webchat does:
     session_request, then user_uttered, and listens for bot_uttered."""
 
-    def __init__(self, rasa_url: str, origin: str, session_id: Optional[str] = None):
+    def __init__(self, rasa_url: str, origin: str, session_id: str | None = None):
         self.rasa_url, self.origin = rasa_url, origin
         self.session_id = session_id or uuid.uuid4().hex
         self.sio = socketio.AsyncClient(reconnection=False)
@@ -44,16 +47,22 @@ class WidgetClient:
         self.sio.on("session_confirm", self.confirmed.put)
 
     async def connect(self) -> str:
-        await self.sio.connect(self.rasa_url, socketio_path="/socket.io",
-                               headers={"Origin": self.origin})
+        await self.sio.connect(
+            self.rasa_url, socketio_path="/socket.io", headers={"Origin": self.origin}
+        )
         await self.sio.emit("session_request", {"session_id": self.session_id})
         return await asyncio.wait_for(self.confirmed.get(), 20)
 
-    async def say(self, message: str, metadata: Optional[Dict[str, Any]] = None,
-                  timeout: float = 30.0, settle: float = 1.5) -> List[Dict[str, Any]]:
+    async def say(
+        self,
+        message: str,
+        metadata: dict[str, Any] | None = None,
+        timeout: float = 30.0,
+        settle: float = 1.5,
+    ) -> list[dict[str, Any]]:
         """Sends a message and collects bot_uttered events until none arrives for
         `settle` seconds. Returns [] if no reply came within `timeout`."""
-        payload: Dict[str, Any] = {"message": message, "session_id": self.session_id}
+        payload: dict[str, Any] = {"message": message, "session_id": self.session_id}
         if metadata:
             payload["customData"] = metadata
         await self.sio.emit("user_uttered", payload)

@@ -102,7 +102,9 @@ def prose_in(source: str) -> list[tuple[int, str]]:
             continue
         if isinstance(node, ast.JoinedStr):
             quiet |= {id(part) for part in node.values}
-            text = "".join(p.value if isinstance(p, ast.Constant) else "{}" for p in node.values)
+            text = "".join(
+                str(p.value) if isinstance(p, ast.Constant) else "{}" for p in node.values
+            )
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             text = node.value
         else:

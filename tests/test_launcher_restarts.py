@@ -1,18 +1,19 @@
 """The launcher restarts a crashed server for as long as the bot runs, waiting longer
 each time it crashes again (issue 14: it used to stop the whole bot after 5)."""
+
 from __future__ import annotations
 
 import sys
 import time
 
 from bot.launcher import RESTART_MAX_WAIT, Stack
+from bot.settings import Settings
 
 CRASH = [sys.executable, "-c", "import sys; sys.exit(3)"]
 
 
 def crashed_stack(tmp_path) -> Stack:
-    stack = Stack(0, 0, 0, tmp_path)
-    stack.run_dir, stack.log_dir = tmp_path / "run", tmp_path / "log"
+    stack = Stack(Settings(var_dir=tmp_path, models_dir=tmp_path))
     stack.run_dir.mkdir()
     stack.log_dir.mkdir()
     stack._spawn("actions", CRASH)

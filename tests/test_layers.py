@@ -1,11 +1,12 @@
 """The packages import one way (README, "Layers"): each may import only packages of a
 lower layer, or of its own package. A change that imports upward, or makes two packages
 import each other, fails here with the offending line."""
+
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Dict, Iterator, Optional, Tuple
 
 from bot import ROOT
 
@@ -20,10 +21,10 @@ LAYERS = [
     ["bot.tools"],
     ["bot.__main__"],
 ]
-RANK: Dict[str, int] = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
+RANK: dict[str, int] = {unit: rank for rank, units in enumerate(LAYERS) for unit in units}
 
 
-def unit_of(module: str) -> Optional[str]:
+def unit_of(module: str) -> str | None:
     """The layer unit a dotted module belongs to (its longest listed prefix)."""
     parts = module.split(".")
     for size in range(len(parts), 0, -1):
@@ -40,7 +41,7 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def project_imports(path: Path) -> Iterator[Tuple[int, str]]:
+def project_imports(path: Path) -> Iterator[tuple[int, str]]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -72,14 +73,16 @@ def test_imports_run_one_way():
             if there is None or there == here or there == "bot":
                 continue
             if RANK[there] >= RANK[here]:
-                wrong.append(f"{path.relative_to(ROOT)}:{line} ({here}) imports {imported} "
-                             f"({there}, layer {RANK[there]} >= {RANK[here]})")
+                wrong.append(
+                    f"{path.relative_to(ROOT)}:{line} ({here}) imports {imported} "
+                    f"({there}, layer {RANK[there]} >= {RANK[here]})"
+                )
     assert wrong == []
 
 
 def test_the_check_sees_an_upward_import(tmp_path):
     """The walker above really reports imports (a check that finds nothing proves nothing)."""
     path = ROOT / "bot" / "draft" / "steps.py"
-    assert ("bot.draft.text" in {name for _, name in project_imports(path)})
+    assert "bot.draft.text" in {name for _, name in project_imports(path)}
     assert unit_of("bot.storage.repository") == "bot.storage"
     assert RANK[unit_of("bot.storage.repository")] > RANK[unit_of("bot.draft.steps")]

@@ -19,10 +19,10 @@ TEXT_NAME = "iep-parent-input.txt"
 
 def download_links(secret: str) -> dict[str, str]:
     """{"docx": url, "txt": url} of a finished draft, on the public web page."""
-    from bot.settings import public_url
+    from bot.settings import settings
 
     return {
-        kind: public_url() + DOWNLOAD_PATH.format(secret=secret, filename=name)
+        kind: settings().public_url + DOWNLOAD_PATH.format(secret=secret, filename=name)
         for kind, name in (("docx", DOCX_NAME), ("txt", TEXT_NAME))
     }
 

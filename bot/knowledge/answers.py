@@ -25,12 +25,14 @@ and who_decides parts; state notes (by_state, varies_note, other_states) default
 The source line under an answer lists the citations of the parts it showed, so a
 citation always belongs to a sentence the parent just read.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any
 
 import yaml
 
@@ -46,16 +48,17 @@ RULES = (FEDERAL, STATE, ADVICE)
 @dataclass(frozen=True)
 class Part:
     """One or more sentences with one jurisdiction and their citations."""
+
     say: str
     rule: str
-    cite: Tuple[str, ...] = ()
+    cite: tuple[str, ...] = ()
 
 
 # One message bubble: its parts, said one after the other.
-Bubble = Tuple[Part, ...]
+Bubble = tuple[Part, ...]
 
 
-def said(bubble: Optional[Bubble], values: Optional[Dict[str, Any]] = None) -> str:
+def said(bubble: Bubble | None, values: dict[str, Any] | None = None) -> str:
     return content.fill(" ".join(part.say for part in bubble or ()), values)
 
 
@@ -63,23 +66,23 @@ def said(bubble: Optional[Bubble], values: Optional[Dict[str, Any]] = None) -> s
 class Answer:
     topic: str
     intent: str
-    bubbles: Tuple[Bubble, ...]
-    buttons: List[Dict[str, str]] = field(default_factory=list)
+    bubbles: tuple[Bubble, ...]
+    buttons: list[dict[str, str]] = field(default_factory=list)
     # The same answer in a single, simpler bubble ("what does that mean?").
     plain_parts: Bubble = ()
     # Answer to "who decides that?" when it is not simply "the team".
-    who_decides_parts: Optional[Bubble] = None
+    who_decides_parts: Bubble | None = None
     # Extra bubble per state where its rule differs from the federal one.
-    state_parts: Dict[str, Bubble] = field(default_factory=dict)
+    state_parts: dict[str, Bubble] = field(default_factory=dict)
     # Said when the rule differs by state and we don't know the parent's state.
-    varies_parts: Optional[Bubble] = None
+    varies_parts: Bubble | None = None
     # Said for a state missing from state_parts ("{state}" is filled in); None: the
     # general pointer to the state's parent center (content key answer.other_state).
-    other_states_parts: Optional[Bubble] = None
+    other_states_parts: Bubble | None = None
 
     # What the parent reads, as plain strings.
     @property
-    def text(self) -> List[str]:
+    def text(self) -> list[str]:
         return [said(b) for b in self.bubbles]
 
     @property
@@ -87,15 +90,15 @@ class Answer:
         return said(self.plain_parts)
 
     @property
-    def who_decides(self) -> Optional[str]:
+    def who_decides(self) -> str | None:
         return said(self.who_decides_parts) if self.who_decides_parts else None
 
     @property
-    def by_state(self) -> Dict[str, str]:
+    def by_state(self) -> dict[str, str]:
         return {state: said(b) for state, b in self.state_parts.items()}
 
     @property
-    def varies_note(self) -> Optional[str]:
+    def varies_note(self) -> str | None:
         return said(self.varies_parts) if self.varies_parts else None
 
     @property
@@ -103,10 +106,14 @@ class Answer:
         """Some part of this answer is one state's rule, so other states may differ."""
         return bool(self.state_parts) or self.varies_parts is not None
 
-    def all_bubbles(self) -> List[Bubble]:
+    def all_bubbles(self) -> list[Bubble]:
         optional = [self.who_decides_parts, self.varies_parts, self.other_states_parts]
-        return [*self.bubbles, self.plain_parts, *self.state_parts.values(),
-                *[b for b in optional if b]]
+        return [
+            *self.bubbles,
+            self.plain_parts,
+            *self.state_parts.values(),
+            *[b for b in optional if b],
+        ]
 
     @property
     def source(self) -> str:
@@ -122,8 +129,13 @@ class Answer:
         if self.varies_by_state:
             if self.other_states_parts:
                 return self.other_states_parts
-            return (Part(content.text("answer.other_state", lang, state="{state}"), STATE,
-                         _cites(content.text("answer.other_state.cite", lang))),)
+            return (
+                Part(
+                    content.text("answer.other_state", lang, state="{state}"),
+                    STATE,
+                    _cites(content.text("answer.other_state.cite", lang)),
+                ),
+            )
         return same_everywhere(self.bubbles, lang)
 
     def state_note(self, state: str, lang: str = content.DEFAULT_LANGUAGE) -> str:
@@ -139,8 +151,7 @@ def same_everywhere(bubbles: Sequence[Bubble], lang: str = content.DEFAULT_LANGU
         return (Part(content.text("answer.advice_everywhere", lang, state="{state}"), ADVICE),)
     cites = tuple(dict.fromkeys(c for p in federal for c in p.cite))
     laws = [law for law in FEDERAL_LAWS if any(citation(c).law == law for c in cites)]
-    note = content.text("answer.same_everywhere", lang, law=" and ".join(laws),
-                        state="{state}")
+    note = content.text("answer.same_everywhere", lang, law=" and ".join(laws), state="{state}")
     if any(p.rule == ADVICE for p in parts):
         note += " " + content.text("answer.tips_everywhere", lang)
     return (Part(note, FEDERAL, cites),)
@@ -149,7 +160,7 @@ def same_everywhere(bubbles: Sequence[Bubble], lang: str = content.DEFAULT_LANGU
 def source_line(bubbles: Iterable[Bubble]) -> str:
     """The citations of these bubbles, grouped by law: "IDEA (34 CFR 300.106);
     Massachusetts (603 CMR 28.05(4)(d)1); Exceptional Lives IEP guide"."""
-    groups: Dict[str, List[str]] = {}
+    groups: dict[str, list[str]] = {}
     for bubble in bubbles:
         for part in bubble:
             for key in part.cite:
@@ -157,22 +168,23 @@ def source_line(bubbles: Iterable[Bubble]) -> str:
                 cites = groups.setdefault(law or key, [])
                 if law and key not in cites:
                     cites.append(key)
-    return "; ".join(f"{name} ({_shortened(cites)})" if cites else name
-                     for name, cites in groups.items())
+    return "; ".join(
+        f"{name} ({_shortened(cites)})" if cites else name for name, cites in groups.items()
+    )
 
 
-def _shortened(cites: List[str]) -> str:
+def _shortened(cites: list[str]) -> str:
     """ "34 CFR 300.300(b), 300.503": a code's name is said once while it repeats, as
     lawyers write it."""
     out, last_code = [], None
     for key in cites:
         code = key.rsplit(" ", 1)[0] + " " if SECTION.fullmatch(key) else None
-        out.append(key[len(code):] if code and code == last_code else key)
+        out.append(key[len(code) :] if code and code == last_code else key)
         last_code = code
     return ", ".join(out)
 
 
-def _cites(value: Any) -> Tuple[str, ...]:
+def _cites(value: Any) -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
@@ -180,7 +192,7 @@ def _cites(value: Any) -> Tuple[str, ...]:
     return tuple(str(c) for c in value)
 
 
-def _bubble(value: Any, default_rule: Optional[str], where: str) -> Bubble:
+def _bubble(value: Any, default_rule: str | None, where: str) -> Bubble:
     """A bubble from YAML: one part (a mapping) or a list of parts."""
     items = value if isinstance(value, list) else [value]
     parts = []
@@ -206,27 +218,28 @@ def _load_file(path: Path) -> Answer:
     rule = answer.get("rule")
     name = path.name
 
-    def optional(key: str, default: Optional[str]) -> Optional[Bubble]:
+    def optional(key: str, default: str | None) -> Bubble | None:
         value = answer.get(key)
         return _bubble(value, default, f"{name} {key}") if value is not None else None
 
     return Answer(
         topic=answer["topic"],
         intent=intents[0],
-        bubbles=tuple(_bubble(b, rule, f"{name} text[{i}]")
-                      for i, b in enumerate(answer["text"])),
+        bubbles=tuple(_bubble(b, rule, f"{name} text[{i}]") for i, b in enumerate(answer["text"])),
         buttons=list(answer.get("buttons", [])),
         plain_parts=optional("plain", rule) or (),
         who_decides_parts=optional("who_decides", rule),
-        state_parts={state: _bubble(b, STATE, f"{name} by_state {state}")
-                     for state, b in (answer.get("by_state") or {}).items()},
+        state_parts={
+            state: _bubble(b, STATE, f"{name} by_state {state}")
+            for state, b in (answer.get("by_state") or {}).items()
+        },
         varies_parts=optional("varies_note", STATE),
         other_states_parts=optional("other_states", STATE),
     )
 
 
 @lru_cache(maxsize=1)
-def answers_by_intent() -> Dict[str, Answer]:
+def answers_by_intent() -> dict[str, Answer]:
     answers = {}
     for path in sorted(KNOWLEDGE_DIR.glob("*.yml")):
         answer = _load_file(path)
@@ -234,18 +247,21 @@ def answers_by_intent() -> Dict[str, Answer]:
     return answers
 
 
-def answer_for_intent(intent: Optional[str]) -> Optional[Answer]:
+def answer_for_intent(intent: str | None) -> Answer | None:
     return answers_by_intent().get(intent or "")
 
 
-def answer_for_topic(topic: Optional[str]) -> Optional[Answer]:
+def answer_for_topic(topic: str | None) -> Answer | None:
     return next((a for a in answers_by_intent().values() if a.topic == topic), None)
 
 
 def as_messages(
-    bubbles: List[str], source: str, first_answer: bool,
-    buttons: Optional[List[Dict[str, str]]] = None, lang: str = content.DEFAULT_LANGUAGE,
-) -> List[Dict]:
+    bubbles: list[str],
+    source: str,
+    first_answer: bool,
+    buttons: list[dict[str, str]] | None = None,
+    lang: str = content.DEFAULT_LANGUAGE,
+) -> list[dict]:
     """Bubbles as bot messages: the last one closes with the source line (and the
     disclaimer on the first answer of a conversation) and carries the buttons.
     Bubbles may use the contact placeholders ({phone}, ...)."""
@@ -253,7 +269,7 @@ def as_messages(
     if first_answer:
         closing += "\n" + content.text("answer.disclaimer", lang)
     bubbles = [content.fill(b) for b in bubbles]
-    messages: List[Dict] = [{"text": b} for b in bubbles[:-1]]
+    messages: list[dict] = [{"text": b} for b in bubbles[:-1]]
     messages.append({"text": f"{bubbles[-1]}\n{closing}"})
     if buttons:
         messages[-1]["buttons"] = list(buttons)
@@ -261,18 +277,22 @@ def as_messages(
 
 
 def messages_for(
-    bubbles: Sequence[Bubble], first_answer: bool,
-    buttons: Optional[List[Dict[str, str]]] = None, state: Optional[str] = None,
+    bubbles: Sequence[Bubble],
+    first_answer: bool,
+    buttons: list[dict[str, str]] | None = None,
+    state: str | None = None,
     lang: str = content.DEFAULT_LANGUAGE,
-) -> List[Dict]:
+) -> list[dict]:
     """Bubbles of parts as bot messages, with the source line of exactly those parts."""
     values = {"state": state} if state else None
-    return as_messages([said(b, values) for b in bubbles], source_line(bubbles),
-                       first_answer, buttons, lang)
+    return as_messages(
+        [said(b, values) for b in bubbles], source_line(bubbles), first_answer, buttons, lang
+    )
 
 
-def render(answer: Answer, state: Optional[str], first_answer: bool,
-           lang: str = content.DEFAULT_LANGUAGE) -> List[Dict]:
+def render(
+    answer: Answer, state: str | None, first_answer: bool, lang: str = content.DEFAULT_LANGUAGE
+) -> list[dict]:
     """The bubbles for one answer: its text, the parent's state's rule when it
     differs (or a note that rules vary), then a source line; buttons go last."""
     bubbles = list(answer.bubbles)
@@ -283,27 +303,35 @@ def render(answer: Answer, state: Optional[str], first_answer: bool,
     return messages_for(bubbles, first_answer, answer.buttons, state, lang)
 
 
-def state_reply(answer: Answer, state: str, first_answer: bool,
-                lang: str = content.DEFAULT_LANGUAGE) -> List[Dict]:
+def state_reply(
+    answer: Answer, state: str, first_answer: bool, lang: str = content.DEFAULT_LANGUAGE
+) -> list[dict]:
     """ "And in Ohio?" after an answer."""
-    return messages_for([answer.state_note_parts(state, lang)], first_answer,
-                        answer.buttons, state, lang)
+    return messages_for(
+        [answer.state_note_parts(state, lang)], first_answer, answer.buttons, state, lang
+    )
 
 
-def who_decides_reply(answer: Optional[Answer], first_answer: bool,
-                      lang: str = content.DEFAULT_LANGUAGE) -> List[Dict]:
+def who_decides_reply(
+    answer: Answer | None, first_answer: bool, lang: str = content.DEFAULT_LANGUAGE
+) -> list[dict]:
     """ "Who decides that?": the topic's own answer, or that the team (with the parent)
     decides."""
     if answer and answer.who_decides_parts:
         bubble = answer.who_decides_parts
     else:
-        bubble = (Part(content.text("answer.team_decides", lang), FEDERAL,
-                       _cites(content.text("answer.team_decides.cite", lang))),)
-    return messages_for([bubble], first_answer, answer.buttons if answer else None,
-                        lang=lang)
+        bubble = (
+            Part(
+                content.text("answer.team_decides", lang),
+                FEDERAL,
+                _cites(content.text("answer.team_decides.cite", lang)),
+            ),
+        )
+    return messages_for([bubble], first_answer, answer.buttons if answer else None, lang=lang)
 
 
-def plain_reply(answer: Answer, first_answer: bool,
-                lang: str = content.DEFAULT_LANGUAGE) -> List[Dict]:
+def plain_reply(
+    answer: Answer, first_answer: bool, lang: str = content.DEFAULT_LANGUAGE
+) -> list[dict]:
     """ "What does that mean?": the same answer in one simpler bubble."""
     return messages_for([answer.plain_parts], first_answer, answer.buttons, lang=lang)

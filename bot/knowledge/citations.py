@@ -5,12 +5,12 @@ Answers cite by key ("34 CFR 300.300(b)"), so a citation that is not in the tabl
 error, and the table tells whose rule a citation is: federal (IDEA, Section 504, ADA),
 a state's (Massachusetts), or a guide's.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, Optional
 
 import yaml
 
@@ -37,7 +37,7 @@ class CitationError(LookupError):
 class Citation:
     key: str
     # IDEA, Section 504, ADA, Massachusetts, or None for a guide.
-    law: Optional[str]
+    law: str | None
     covers: str
 
     @property
@@ -50,9 +50,9 @@ class Citation:
 
 
 @lru_cache(maxsize=1)
-def table() -> Dict[str, Citation]:
+def table() -> dict[str, Citation]:
     data = yaml.safe_load(CITATIONS_FILE.read_text(encoding="utf-8"))
-    found: Dict[str, Citation] = {}
+    found: dict[str, Citation] = {}
     for key, entry in (data.get("sections") or {}).items():
         found[str(key)] = Citation(str(key), entry["law"], entry["covers"])
     for key, entry in (data.get("guides") or {}).items():

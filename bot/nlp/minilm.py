@@ -8,12 +8,13 @@ encoder out as an ONNX graph from those weights; `tokenizers` (Hugging Face) doe
 WordPiece split from the package's tokenizer.json, and mean pooling + L2 norm follow the
 model card, exactly as sentence-transformers would.
 """
+
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Sequence
 
 import numpy as np
 
@@ -39,8 +40,9 @@ class SentenceEncoder:
         options.inter_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = onnxruntime.InferenceSession(str(graph), options,
-                                                    providers=["CPUExecutionProvider"])
+        self.session = onnxruntime.InferenceSession(
+            str(graph), options, providers=["CPUExecutionProvider"]
+        )
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -52,11 +54,11 @@ class SentenceEncoder:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), BATCH):
-            chunk = order[start:start + BATCH]
+            chunk = order[start : start + BATCH]
             out[chunk] = self._encode_batch([texts[i] or " " for i in chunk])
         return out
 
-    def tokenize(self, texts: List[str]):
+    def tokenize(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(input_ids, attention_mask) for a batch, padded to its longest text."""
         with self._lock:
             encodings = self.tokenizer.encode_batch(texts)
@@ -64,13 +66,16 @@ class SentenceEncoder:
         mask = np.array([e.attention_mask for e in encodings], dtype=np.float32)
         return ids, mask
 
-    def _encode_batch(self, texts: List[str]) -> np.ndarray:
+    def _encode_batch(self, texts: list[str]) -> np.ndarray:
         ids, mask = self.tokenize(texts)
-        hidden = self.session.run(["hidden"], {
-            "input_ids": ids,
-            "position_ids": np.arange(ids.shape[1], dtype=np.int64)[None],
-            "mask_bias": ((1.0 - mask) * -1e9)[:, None, None, :],  # padding gets no attention
-        })[0]
+        hidden = self.session.run(
+            ["hidden"],
+            {
+                "input_ids": ids,
+                "position_ids": np.arange(ids.shape[1], dtype=np.int64)[None],
+                "mask_bias": ((1.0 - mask) * -1e9)[:, None, None, :],  # padding gets no attention
+            },
+        )[0]
         pooled = (hidden * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1.0)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 

@@ -7,28 +7,33 @@ bot/vocabulary/*.yml. Rasa's SpacyNLP loads the saved pipeline from its path
 
     python -m bot.nlp.spacy_pipeline            # build into var/spacy/iep_en
 """
+
 from __future__ import annotations
 
 import argparse
 import hashlib
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Dict, Iterable, List
+from typing import Any
 
 import spacy
 import yaml
+from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
 from bot import ROOT
+from bot.settings import settings
 
 VOCABULARY_DIR = ROOT / "bot" / "vocabulary"
-PIPELINE_DIR = ROOT / "var" / "spacy" / "iep_en"
+PIPELINE_DIR = settings().spacy_dir
 
 
-def vocabulary_files() -> List[Path]:
+def vocabulary_files() -> list[Path]:
     return sorted(VOCABULARY_DIR.glob("*.yml"))
 
 
-def load_terms() -> Iterable[Dict]:
+def load_terms() -> Iterable[dict]:
     """Yields {label, id, phrases, exact} for every term in the vocabulary files."""
     for path in vocabulary_files():
         for block in yaml.safe_load_all(path.read_text(encoding="utf-8")):
@@ -41,7 +46,7 @@ def load_terms() -> Iterable[Dict]:
                 }
 
 
-def build_patterns(nlp) -> List[Dict]:
+def build_patterns(nlp: Language) -> list[dict[str, Any]]:
     """Token patterns: LOWER for ordinary phrases, exact TEXT for acronyms such as
     IDEA or OT that are also everyday words in lower case."""
     patterns = []
@@ -71,6 +76,7 @@ def build(out_dir: Path = PIPELINE_DIR) -> Path:
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
+    assert isinstance(ruler, EntityRuler)
     ruler.add_patterns(build_patterns(nlp))
     nlp.meta["name"] = "iep_en"
     nlp.meta["version"] = "1.0.0"

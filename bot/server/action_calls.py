@@ -1,9 +1,9 @@
 """How the Rasa server and the action server trust each other's calls (no heavy
 imports: the launcher reads these too)."""
+
 from __future__ import annotations
 
 import zlib
-from typing import Optional
 
 # The header that carries the shared secret (IEP_ACTION_SECRET) on every action call.
 SECRET_HEADER = "X-IEP-Action-Secret"
@@ -11,7 +11,7 @@ SECRET_HEADER = "X-IEP-Action-Secret"
 MAX_INFLATED_BYTES = 1024 * 1024
 
 
-def inflate(body: bytes, limit: int = MAX_INFLATED_BYTES) -> Optional[bytes]:
+def inflate(body: bytes, limit: int = MAX_INFLATED_BYTES) -> bytes | None:
     """The inflated body, or None when it is not deflate data or grows past `limit`."""
     inflater = zlib.decompressobj()
     try:

@@ -21,11 +21,12 @@ less:
   runs on every response for nothing.
 - No access log line per call (Sanic builds it even when the logger drops it).
 """
+
 import hmac
 import logging
 import os
 import sys
-from typing import Any, Optional
+from typing import Any
 
 # A None entry makes `import tensorflow` raise ImportError, so thinc treats it as absent.
 sys.modules["tensorflow"] = None  # type: ignore[assignment]
@@ -43,9 +44,10 @@ from bot.server.action_calls import SECRET_HEADER, inflate  # noqa: E402
 
 logger = logging.getLogger(__name__)
 
-def guard(app: Sanic, secret: Optional[str]) -> None:
+
+def guard(app: Sanic, secret: str | None) -> None:
     @app.on_request
-    async def check_call(request: Request) -> Optional[HTTPResponse]:
+    async def check_call(request: Request) -> HTTPResponse | None:
         if request.path == "/health":
             return None
         given = request.headers.get(SECRET_HEADER, "")
@@ -54,16 +56,14 @@ def guard(app: Sanic, secret: Optional[str]) -> None:
         if request.headers.get("Content-Encoding") == "deflate":
             data = inflate(request.body)
             if data is None:
-                return response.json({"error": "body too large or not deflate data"},
-                                     status=413)
+                return response.json({"error": "body too large or not deflate data"}, status=413)
             request.body = data  # rasa-sdk then reads it as plain JSON
             del request.headers["Content-Encoding"]
         return None
 
     async def failed(request: Request, exception: Exception) -> HTTPResponse:
         # The traceback, but never the request body (the conversation).
-        logger.error("An action failed (%s).", type(exception).__name__,
-                     exc_info=exception)
+        logger.error("An action failed (%s).", type(exception).__name__, exc_info=exception)
         return response.json({"error": "the action failed"}, status=500)
 
     app.error_handler.add(Exception, failed)

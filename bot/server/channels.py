@@ -17,13 +17,15 @@
 The URLs stay Rasa's: POST /webhooks/rest/webhook and /socket.io. Both blueprints are
 written here in full (not wrapped) because each of Rasa's reads the request itself.
 """
+
 from __future__ import annotations
 
-import logging
 import json
+import logging
 import uuid
 from asyncio import CancelledError
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import rasa.core.channels.channel as rasa_channel
 from rasa.core.channels import rest, socketio
@@ -35,7 +37,7 @@ from socketio import AsyncServer
 
 from bot import content
 from bot.server.inputs import MAX_MESSAGE_CHARS, BadInput, Incoming, incoming, valid_sender
-from bot.settings import allowed_origins
+from bot.settings import settings
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +52,12 @@ def never_silent(on_new_message: Handler) -> Handler:
         sent = 0
         original_send = output.send_response
 
-        async def counting_send(recipient_id: Text, msg: Dict[Text, Any]) -> None:
+        async def counting_send(recipient_id: str, msg: dict[str, Any]) -> None:
             nonlocal sent
             sent += 1
             await original_send(recipient_id, msg)
 
-        output.send_response = counting_send  # type: ignore[method-assign]
+        output.send_response = counting_send
         try:
             await on_new_message(message)
         except Exception:  # the turn failed; the parent must still hear back
@@ -74,12 +76,13 @@ MAX_SOCKET_BYTES = 64 * 1024
 
 async def say_too_long(output: OutputChannel, message: Incoming) -> None:
     await output.send_text_message(
-        message.sender_id, content.text("input.too_long", limit=MAX_MESSAGE_CHARS))
+        message.sender_id, content.text("input.too_long", limit=MAX_MESSAGE_CHARS)
+    )
 
 
 class RestInput(rest.RestInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
@@ -97,11 +100,12 @@ class RestInput(rest.RestInput):
             except Exception:  # Sanic's parse error would answer in HTML
                 body = None
             if not isinstance(body, dict):
-                return response.json({"error": "the body must be a JSON object with "
-                                      "`sender` and `message`"}, status=400)
+                return response.json(
+                    {"error": "the body must be a JSON object with `sender` and `message`"},
+                    status=400,
+                )
             try:
-                message = incoming(body.get("sender"), body.get("message"),
-                                   body.get("metadata"))
+                message = incoming(body.get("sender"), body.get("message"), body.get("metadata"))
             except BadInput as error:
                 return response.json({"error": str(error)}, status=400)
             collector = CollectingOutputChannel()
@@ -109,9 +113,15 @@ class RestInput(rest.RestInput):
                 await say_too_long(collector, message)
                 return response.json(collector.messages)
             try:
-                await handle(UserMessage(message.text, collector, message.sender_id,
-                                         input_channel=self.name(),
-                                         metadata=message.metadata))
+                await handle(
+                    UserMessage(
+                        message.text,
+                        collector,
+                        message.sender_id,
+                        input_channel=self.name(),
+                        metadata=message.metadata,
+                    )
+                )
             except CancelledError:  # the client left or timed out: nothing to send
                 logger.warning("A REST request was cancelled before its reply.")
             return response.json(collector.messages)
@@ -123,23 +133,28 @@ class SocketOutput(socketio.SocketIOOutput):
     """Replies go to the one socket that sent the message, not to a room anyone can
     join by naming the conversation id."""
 
-    def __init__(self, sio: AsyncServer, bot_message_evt: Text, sid: Text) -> None:
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, sid: str) -> None:
         super().__init__(sio, bot_message_evt)
         self.sid = sid
 
-    async def _send_message(self, socket_id: Text, response: Any) -> None:
+    async def _send_message(self, socket_id: str, response: Any) -> None:
         await self.sio.emit(self.bot_message_evt, response, room=self.sid)
 
 
 class SocketIOInput(socketio.SocketIOInput):
     @classmethod
-    def name(cls) -> Text:
+    def name(cls) -> str:
         return "socketio"
 
     def blueprint(self, on_new_message: Handler) -> Blueprint:
         handle = never_silent(on_new_message)
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=allowed_origins(),
-                          max_http_buffer_size=MAX_SOCKET_BYTES)
+        # A test of the origin, not a list: engineio reads an empty list as "check
+        # nothing", and an empty IEP_ALLOWED_ORIGINS means "no web page at all".
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=frozenset(settings().allowed_origins).__contains__,
+            max_http_buffer_size=MAX_SOCKET_BYTES,
+        )
         # engineio refuses other origins. The CORS headers themselves already come from
         # Sanic-CORS (`rasa run --cors`, set by the launcher); if engineio added its own
         # too, browsers would see Access-Control-Allow-Origin twice, reject it, and the
@@ -147,40 +162,42 @@ class SocketIOInput(socketio.SocketIOInput):
         sio.eio._cors_headers = lambda environ: []
         hook = socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
-        conversations: Dict[Text, Text] = {}  # socket id -> the conversation it opened
+        conversations: dict[str, str] = {}  # socket id -> the conversation it opened
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
         @sio.on("connect", namespace=self.namespace)
-        async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
-            return bool(token and rasa_channel.decode_bearer_token(
-                token, self.jwt_key, self.jwt_algorithm))
+            return bool(
+                token and rasa_channel.decode_bearer_token(token, self.jwt_key, self.jwt_algorithm)
+            )
 
         @sio.on("disconnect", namespace=self.namespace)
-        async def disconnect(sid: Text) -> None:
+        async def disconnect(sid: str) -> None:
             conversations.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
-        async def session_request(sid: Text, data: Any) -> None:
+        async def session_request(sid: str, data: Any) -> None:
             asked = data.get("session_id") if isinstance(data, dict) else None
             conversation = valid_sender(asked) or uuid.uuid4().hex
             conversations[sid] = conversation
             await sio.emit("session_confirm", conversation, room=sid)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Any) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             conversation = conversations.get(sid) if self.session_persistence else sid
             if not isinstance(data, dict) or conversation is None:
                 logger.warning("Ignored a socket.io message without a session.")
                 return
             if self.session_persistence and data.get("session_id") != conversation:
-                logger.warning("Ignored a socket.io message for a conversation its "
-                               "socket did not open.")
+                logger.warning(
+                    "Ignored a socket.io message for a conversation its socket did not open."
+                )
                 return
             metadata = data.get(self.metadata_key)
             if isinstance(metadata, str):
@@ -197,7 +214,14 @@ class SocketIOInput(socketio.SocketIOInput):
             if message.too_long:
                 await say_too_long(output, message)
                 return
-            await handle(UserMessage(message.text, output, message.sender_id,
-                                     input_channel=self.name(), metadata=message.metadata))
+            await handle(
+                UserMessage(
+                    message.text,
+                    output,
+                    message.sender_id,
+                    input_channel=self.name(),
+                    metadata=message.metadata,
+                )
+            )
 
         return hook

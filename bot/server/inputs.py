@@ -8,11 +8,12 @@ never run through NLU or stored. Button payloads ("/ask_esy") may name an intent
 not carry entities: "/inform_state{"us_state": 5}" used to put an integer in a slot
 and break every later answer in that chat, and no button of ours sends entities.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Optional
+from typing import Any
 
 MAX_MESSAGE_CHARS = 2000
 SENDER_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -28,19 +29,19 @@ class BadInput(ValueError):
 class Incoming:
     sender_id: str
     text: str
-    metadata: Dict[str, Any]
+    metadata: dict[str, Any]
 
     @property
     def too_long(self) -> bool:
         return len(self.text) > MAX_MESSAGE_CHARS
 
 
-def valid_sender(value: Any) -> Optional[str]:
+def valid_sender(value: Any) -> str | None:
     return value if isinstance(value, str) and SENDER_ID.fullmatch(value) else None
 
 
 def plain_payload(text: str) -> str:
-    """"/inform_state{"us_state": 5}" -> "/inform_state"; other text unchanged."""
+    """ "/inform_state{"us_state": 5}" -> "/inform_state"; other text unchanged."""
     match = PAYLOAD_ENTITIES.match(text)
     return match.group(1) if match else text
 

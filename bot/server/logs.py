@@ -8,6 +8,7 @@ its way to the file: resume codes, download and action secrets, SQL parameters a
 text fields are replaced by [redacted]. tests/system/test_logs_private.py drives a
 draft with a failing action and a cancelled request and searches every log.
 """
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,10 @@ HIDDEN = "[redacted]"
 _PATTERNS = [
     # resume codes, grouped as shown or typed as one word (always a digit and a letter)
     re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{4}([ -][0-9A-Za-z]{4}){3}(?![0-9A-Za-z])"),
-    re.compile(r"(?<![0-9A-Za-z])(?=[0-9A-Z]*[0-9])(?=[0-9A-Z]*[A-Z])[0-9A-Z]{16}"
-               r"(?![0-9A-Za-z])"),
+    re.compile(
+        r"(?<![0-9A-Za-z])(?=[0-9A-Z]*[0-9])(?=[0-9A-Z]*[A-Z])[0-9A-Z]{16}"
+        r"(?![0-9A-Za-z])"
+    ),
     # download links' and the action server's secrets (43 URL-safe characters)
     re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"),
 ]
@@ -45,8 +48,7 @@ def redact(line: str) -> str:
 
 def pump(stream: IO[bytes], path: Path) -> threading.Thread:
     """Copies a child's output into a rotating log file, line by line, redacted."""
-    handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                  encoding="utf-8")
+    handler = RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(message)s"))
 
     def copy() -> None:

@@ -7,9 +7,10 @@ this generator adds the contact details to the values. Everything else is Rasa's
 TemplatedNaturalLanguageGenerator (conditional variations, channels, buttons).
 Loaded from endpoints.yml (`nlg: type: bot.server.nlg.ContentNaturalLanguageGenerator`).
 """
+
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -19,12 +20,14 @@ from bot import content
 
 
 class ContentNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None,
-                 domain: Optional[Domain] = None) -> None:
+    def __init__(
+        self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None
+    ) -> None:
         super().__init__((domain or Domain.empty()).responses)
 
-    def generate_from_slots(self, utter_action: Text, filled_slots: Dict[Text, Any],
-                            output_channel: Text, **kwargs: Any) -> Optional[Dict[Text, Any]]:
+    def generate_from_slots(
+        self, utter_action: str, filled_slots: dict[str, Any], output_channel: str, **kwargs: Any
+    ) -> dict[str, Any] | None:
         # Slots win over contact details only if a slot were ever named like one.
         values = {**content.contact(), **filled_slots}
         return super().generate_from_slots(utter_action, values, output_channel, **kwargs)

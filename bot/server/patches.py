@@ -21,15 +21,19 @@
   client per endpoint keeps connections alive (for 2 s, under the action server's 5 s,
   so a connection is never reused just as the server closes it).
 
-Imported by bot/server/tracker_store.py, which Rasa loads from endpoints.yml in every
-`rasa run` / `rasa shell` of this project.
+Nothing changes on import: apply() switches them on, called by the tracker store
+(bot/server/tracker_store.py explains why there), refuses on any Rasa but the pinned
+one, and logs which are active.
 """
+
 from __future__ import annotations
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any
 
 import aiohttp
 import rasa
@@ -42,9 +46,11 @@ from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
+logger = logging.getLogger(__name__)
+
 
 @lru_cache(maxsize=1)
-def _action_result_validators():
+def _action_result_validators() -> tuple[Any, dict[str, Any]]:
     """(validator for the reply with each event's shared fields only, {event type:
     validator for that type's own fields}).
 
@@ -70,9 +76,9 @@ def _action_result_validators():
 _original_validate = RemoteAction._validate_action_result
 
 
-def this_turns_events(tracker: DialogueStateTracker) -> List[Event]:
+def this_turns_events(tracker: DialogueStateTracker) -> list[Event]:
     """The events from the latest user message on (all of them if there is none)."""
-    turn: List[Event] = []
+    turn: list[Event] = []
     for event in reversed(tracker.events):
         turn.append(event)
         if isinstance(event, UserUttered):
@@ -80,34 +86,41 @@ def this_turns_events(tracker: DialogueStateTracker) -> List[Event]:
     return list(tracker.events)
 
 
-def _action_call_format(self: RemoteAction, tracker: DialogueStateTracker,
-                        domain: Domain) -> Dict[Text, Any]:
+def _action_call_format(
+    self: RemoteAction, tracker: DialogueStateTracker, domain: Domain
+) -> dict[str, Any]:
     """Rasa's request to the action server, with this turn's events only."""
     state = tracker.current_state(EventVerbosity.NONE)
     state["events"] = [event.as_dict() for event in this_turns_events(tracker)]
-    result = {"next_action": self._name, "sender_id": tracker.sender_id,
-              "tracker": state, "version": rasa.__version__}
-    if (not self._is_selective_domain_enabled()
-            or domain.does_custom_action_explicitly_need_domain(self.name())):
+    result = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": state,
+        "version": rasa.__version__,
+    }
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(
+        self.name()
+    ):
         result["domain"] = domain.as_dict()
     return result
 
 
-def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
     shared, by_type = _action_result_validators()
     valid = shared.is_valid(result) and all(
         event["event"] in by_type and by_type[event["event"]].is_valid(event)
-        for event in result.get("events") or [])
+        for event in result.get("events") or []
+    )
     if not valid:
         # Same error and message as Rasa's own check.
         return _original_validate(self, result)
     return True
 
 
-_event_classes: Dict[Text, Type[Event]] = {}
+_event_classes: dict[str, type[Event]] = {}
 
 
-def _resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+def _resolve_by_type(type_name: str, default: type[Event] | None = None) -> type[Event] | None:
     cls = _event_classes.get(type_name)
     if cls is None:
         # Refresh on a miss: event classes can be defined after the first lookup.
@@ -126,23 +139,28 @@ _nlu_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu")
 _original_parse = MessageProcessor.parse_message
 
 
-async def _parse_message(self: MessageProcessor, message: UserMessage,
-                         tracker: Optional[DialogueStateTracker] = None,
-                         only_output_properties: bool = True) -> Dict[Text, Any]:
+async def _parse_message(
+    self: MessageProcessor,
+    message: UserMessage,
+    tracker: DialogueStateTracker | None = None,
+    only_output_properties: bool = True,
+) -> dict[str, Any]:
     if self.http_interpreter:  # a remote NLU server: nothing runs here
         return await _original_parse(self, message, tracker, only_output_properties)
     if tracker is None:
         tracker = DialogueStateTracker.from_events(message.sender_id, [])
     parse_data = await asyncio.get_running_loop().run_in_executor(
-        _nlu_thread, self._parse_message_with_graph, message, tracker, only_output_properties)
-    # The rest of Rasa's parse_message, unchanged.
+        _nlu_thread, self._parse_message_with_graph, message, tracker, only_output_properties
+    )
+    # The rest of Rasa's parse_message, less its debug log line (which deep-copies the
+    # parent's text into the log record even when debug logging is off).
     self._update_full_retrieval_intent(parse_data)
     self._check_for_unseen_features(parse_data)
     return parse_data
 
 
 @lru_cache(maxsize=1)
-def _empty_domain_dict() -> Dict[Text, Any]:
+def _empty_domain_dict() -> dict[str, Any]:
     return Domain.empty().as_dict()
 
 
@@ -167,25 +185,78 @@ def _session(self: EndpointConfig) -> _KeptSession:
     loop = asyncio.get_running_loop()
     kept = getattr(self, "_iep_session", None)
     if kept is None or kept[0] is not loop or kept[1].closed:
-        auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
-                if self.basic_auth else None)
+        auth = (
+            aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
+            if self.basic_auth
+            else None
+        )
         # Same settings as Rasa's EndpointConfig.session, plus the keep-alive limit.
         session = aiohttp.ClientSession(
-            headers=self.headers, auth=auth,
+            headers=self.headers,
+            auth=auth,
             timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-            connector=aiohttp.TCPConnector(keepalive_timeout=2))
+            connector=aiohttp.TCPConnector(keepalive_timeout=2),
+        )
         kept = (loop, session)
         self._iep_session = kept
     return _KeptSession(kept[1])
 
 
-def apply() -> None:
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
-    RemoteAction._action_call_format = _action_call_format  # type: ignore[assignment]
-    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
-    MessageProcessor.parse_message = _parse_message  # type: ignore[assignment]
-    Domain.is_empty = _is_empty  # type: ignore[assignment]
-    EndpointConfig.session = _session  # type: ignore[assignment]
+@dataclass(frozen=True)
+class Patch:
+    """One Rasa attribute replaced by ours; `original` is Rasa's own, kept at import."""
+
+    name: str
+    owner: type
+    attribute: str
+    replacement: Any
+    original: Any = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "original", vars(self.owner)[self.attribute])
+
+    @property
+    def target(self) -> str:
+        """Rasa's dotted name of what this patch replaces."""
+        return f"{self.owner.__module__}.{self.owner.__qualname__}.{self.attribute}"
 
 
-apply()
+PATCHES = (
+    Patch(
+        "action-reply-validators", RemoteAction, "_validate_action_result", _validate_action_result
+    ),
+    Patch("this-turns-events-to-actions", RemoteAction, "_action_call_format", _action_call_format),
+    Patch("event-class-table", Event, "resolve_by_type", staticmethod(_resolve_by_type)),
+    Patch("nlu-on-helper-thread", MessageProcessor, "parse_message", _parse_message),
+    Patch("empty-domain-built-once", Domain, "is_empty", _is_empty),
+    Patch("kept-alive-action-connections", EndpointConfig, "session", _session),
+)
+# Every patch was written against, and measured on, this Rasa. Another version may have
+# moved or changed the code they copy (tests/server/test_rasa_sources.py names which).
+PINNED_RASA = "3.6.21"
+
+_applied: tuple[str, ...] | None = None
+
+
+def apply() -> tuple[str, ...]:
+    """Switches the patches on (once per process) and returns the names of those active:
+    all of them on the pinned Rasa, none on any other."""
+    global _applied
+    if _applied is not None:
+        return _applied
+    if rasa.__version__ != PINNED_RASA:
+        logger.error(
+            "Rasa %s is not the pinned %s: IEP Guide's speed-ups to Rasa are OFF. Each "
+            "replaces Rasa code written for %s; recheck them (bot/server/patches.py, "
+            "tests/server/test_rasa_sources.py) before pinning another Rasa.",
+            rasa.__version__,
+            PINNED_RASA,
+            PINNED_RASA,
+        )
+        _applied = ()
+        return _applied
+    for patch in PATCHES:
+        setattr(patch.owner, patch.attribute, patch.replacement)
+    _applied = tuple(patch.name for patch in PATCHES)
+    logger.info("Rasa patches active: %s", ", ".join(_applied))
+    return _applied

@@ -13,26 +13,27 @@ tests/server/test_patches.py on SQLite and PostgreSQL): last turn's tracker is k
 while the database proves it current, events are inserted in one statement, and the
 rows already stored are remembered instead of counted again.
 """
+
 from __future__ import annotations
 
 import itertools
 import json
 from collections import OrderedDict
-from typing import Any, Iterator, Optional, Text, Tuple
+from collections.abc import Iterator
+from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
-import bot.server.patches  # noqa: F401  (patches applied on import)
-from bot.settings import database_url
-
+from bot.server import patches
+from bot.settings import settings
 
 # How many of a tracker object's events are already rows in the database.
 _STORED = "_iep_events_in_database"
@@ -50,14 +51,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
 
 
 class ProjectSQLTrackerStore(SQLTrackerStore):
+    engine: Any  # SQLAlchemy's, made by Rasa's __init__ and replaced below for SQLite
+
     def __init__(
         self,
-        domain: Optional[Domain] = None,
-        host: Optional[str] = None,
-        event_broker: Optional[EventBroker] = None,
+        domain: Domain | None = None,
+        host: str | None = None,
+        event_broker: EventBroker | None = None,
         **kwargs: Any,
     ) -> None:
-        url = make_url(database_url("tracker"))
+        # The one place the Rasa patches are switched on. Every `rasa run` and `rasa shell`
+        # of this project makes its tracker store from endpoints.yml (the launcher's copy
+        # of it too), before the first message. The channels from credentials.yml would
+        # miss `rasa shell` (it uses the command line channel only), and an NLU component
+        # would switch them on in training and evaluation too. A server without them still
+        # works, only slower; its log then lacks the "Rasa patches active" line, which
+        # tests/system/test_run_command.py looks for.
+        patches.apply()
+        url = make_url(settings().database_url("tracker"))
         super().__init__(
             domain=domain,
             dialect=url.drivername,
@@ -74,14 +85,15 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             # (NullPool); with the pragmas that was ~5% of the server's time under load.
             # Pooled connections are opened once; Rasa uses them from its one event loop.
             self.engine.dispose()
-            self.engine = create_engine(self.engine.url, poolclass=QueuePool,
-                                        connect_args={"check_same_thread": False})
+            self.engine = create_engine(
+                self.engine.url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+            )
             event.listen(self.engine, "connect", _sqlite_pragmas)
             self.sessionmaker = sessionmaker(bind=self.engine)
         # sender id -> (domain, the conversation's rows in the database, its tracker)
-        self._cache: "OrderedDict[Text, Tuple[Any, int, DialogueStateTracker]]" = OrderedDict()
+        self._cache: OrderedDict[str, tuple[Any, int, DialogueStateTracker]] = OrderedDict()
         # sender ids that retrieve found without a single row (until their tracker is made)
-        self._new_conversations: "OrderedDict[Text, None]" = OrderedDict()
+        self._new_conversations: OrderedDict[str, None] = OrderedDict()
 
     # Loading a conversation means reading every event of its session and replaying
     # them into a tracker: the biggest cost of a turn in a long draft conversation. The
@@ -89,10 +101,11 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     # exactly the rows it was saved with (one indexed count; another worker or process
     # writing to the conversation makes it reload) and nothing unsaved was added to it
     # (a turn that failed half-way). So a turn never sees anything the database lacks.
-    def _rows_for(self, session: Any, sender_id: Text) -> int:
+    def _rows_for(self, session: Any, sender_id: str) -> int:
         events = self.SQLEvent.__table__
-        return session.execute(select(func.count()).select_from(events)
-                               .where(events.c.sender_id == sender_id)).scalar_one()
+        return session.execute(
+            select(func.count()).select_from(events).where(events.c.sender_id == sender_id)
+        ).scalar_one()
 
     def _remember(self, tracker: DialogueStateTracker, rows: int) -> None:
         cache = self._cache
@@ -104,8 +117,9 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     # Rasa finds the events to insert by counting the conversation's rows again on every
     # save (a subquery per turn: ~9% of the server's time under load). A tracker object
     # loaded from, or last saved to, this store carries how many of its events are rows.
-    async def _retrieve(self, sender_id: Text,
-                        fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             if fetch_events_from_all_sessions:
                 return self._load(session, sender_id, True)
@@ -113,8 +127,11 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             rows = self._rows_for(session, sender_id)
             if cached is not None:
                 domain, cached_rows, kept = cached
-                if (domain is self.domain and cached_rows == rows
-                        and getattr(kept, _STORED, None) == len(kept.events)):
+                if (
+                    domain is self.domain
+                    and cached_rows == rows
+                    and getattr(kept, _STORED, None) == len(kept.events)
+                ):
                     self._remember(kept, rows)
                     return kept
             # A conversation without a single row has nothing to load.
@@ -127,7 +144,7 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
                 self._new_conversations.popitem(last=False)
         return tracker
 
-    def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
+    def init_tracker(self, sender_id: str) -> DialogueStateTracker:
         # A conversation that retrieve just found has no rows starts with none stored:
         # its first save need not count them (an ORM count with a subquery).
         tracker = super().init_tracker(sender_id)
@@ -136,17 +153,24 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             setattr(tracker, _STORED, 0)
         return tracker
 
-    def _load(self, session: Any, sender_id: Text,
-              fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
+    def _load(
+        self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
         # Rasa's own query, reading only the JSON column: building an ORM object per row
         # first was a third of the time it took to load a conversation.
-        rows = [data for (data,) in self._event_query(
-            session, sender_id, fetch_events_from_all_sessions,
-        ).with_entities(self.SQLEvent.data)]
+        rows = [
+            data
+            for (data,) in self._event_query(
+                session,
+                sender_id,
+                fetch_events_from_all_sessions,
+            ).with_entities(self.SQLEvent.data)
+        ]
         if not self.domain or not rows:
             return None
         tracker = DialogueStateTracker.from_dict(
-            sender_id, [json.loads(row) for row in rows], self.domain.slots)
+            sender_id, [json.loads(row) for row in rows], self.domain.slots
+        )
         if not fetch_events_from_all_sessions:
             setattr(tracker, _STORED, len(tracker.events))
         return tracker
@@ -161,14 +185,16 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             for event in self._additional_events(session, tracker):
                 new_session = new_session or isinstance(event, SessionStarted)
                 data = event.as_dict()
-                rows.append({
-                    "sender_id": tracker.sender_id,
-                    "type_name": event.type_name,
-                    "timestamp": data.get("timestamp"),
-                    "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
-                    "action_name": data.get("name"),
-                    "data": json.dumps(data),
-                })
+                rows.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {}).get("intent", {}).get("name"),
+                        "action_name": data.get("name"),
+                        "data": json.dumps(data),
+                    }
+                )
             if rows:
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 
-from bot.settings import database_url
+from bot.settings import settings
 from bot.storage.models import Base
 
 _lock = threading.Lock()
@@ -63,9 +63,9 @@ def ensure_schema(engine: Engine) -> None:
 
 
 def default_engine() -> Engine:
-    """The engine for bot.settings.database_url("drafts"), made once per process."""
+    """The engine for the drafts database (bot/settings.py), made once per process."""
     global _engine
     with _lock:
         if _engine is None:
-            _engine = make_engine(database_url("drafts"))
+            _engine = make_engine(settings().database_url("drafts"))
         return _engine

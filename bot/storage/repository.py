@@ -218,7 +218,7 @@ _default: DraftRepository | None = None
 
 
 def default_repository() -> DraftRepository:
-    """The repository on bot.settings.database_url("drafts") (made on first use,
+    """The repository on the drafts database of bot/settings.py (made on first use,
     which also creates the tables)."""
     global _default
     if _default is None:

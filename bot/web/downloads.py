@@ -11,6 +11,7 @@ whether a draft exists. Nothing is cached on the way.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -25,12 +26,15 @@ PRIVATE = {
     "X-Robots-Tag": "noindex, nofollow",
 }
 
+if TYPE_CHECKING:
+    from bot.draft.compose import ComposedDraft
+
 
 def _not_found() -> web.HTTPNotFound:
     return web.HTTPNotFound(text=content.text("draft.download.not_found"), headers=PRIVATE)
 
 
-def _find_composed(secret: str):
+def _find_composed(secret: str) -> ComposedDraft | None:
     from bot.draft.compose import ComposedDraft
     from bot.storage.repository import default_repository
 
@@ -40,7 +44,7 @@ def _find_composed(secret: str):
     return ComposedDraft.from_json(draft.composed)
 
 
-async def _composed(request: web.Request):
+async def _composed(request: web.Request) -> ComposedDraft:
     from bot.draft.codes import looks_like_secret
 
     secret = request.match_info["secret"]

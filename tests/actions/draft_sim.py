@@ -5,10 +5,11 @@ actions and a real database run; only NLU is given (intent + confidence per mess
 so each test says exactly what the classifier is assumed to have said. The whole
 stack with real NLU runs in tests/system/test_draft_server.py.
 """
+
 from __future__ import annotations
 
 import uuid
-from typing import Any, Dict, List, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
@@ -23,29 +24,41 @@ DOMAIN = {"responses": {"utter_out_of_scope": [{"text": "outside what I know"}]}
 class Parent:
     """One conversation (one sender id) with its own slots."""
 
-    def __init__(self, sender: Optional[str] = None):
+    def __init__(self, sender: str | None = None):
         self.sender = sender or uuid.uuid4().hex
-        self.slots: Dict[str, Any] = {"disclaimer_shown": False}
+        self.slots: dict[str, Any] = {"disclaimer_shown": False}
         self.form_active = False
-        self.transcript: List[str] = []
+        self.transcript: list[str] = []
 
     # --------------------------------------------------------------- plumbing
-    def _tracker(self, text: str, intent: str, confidence: float,
-                 activating: bool = False, ranking: Optional[list] = None) -> Tracker:
-        events: List[Dict[str, Any]] = [{"event": "user", "text": text}]
+    def _tracker(
+        self,
+        text: str,
+        intent: str,
+        confidence: float,
+        activating: bool = False,
+        ranking: list | None = None,
+    ) -> Tracker:
+        events: list[dict[str, Any]] = [{"event": "user", "text": text}]
         if activating:
             events.append({"event": "active_loop", "name": FORM})
         return Tracker(
-            sender_id=self.sender, slots=dict(self.slots),
-            latest_message={"text": text, "intent": {"name": intent,
-                                                      "confidence": confidence},
-                            "intent_ranking": ranking or [], "entities": []},
-            events=events, paused=False, followup_action=None,
+            sender_id=self.sender,
+            slots=dict(self.slots),
+            latest_message={
+                "text": text,
+                "intent": {"name": intent, "confidence": confidence},
+                "intent_ranking": ranking or [],
+                "entities": [],
+            },
+            events=events,
+            paused=False,
+            followup_action=None,
             active_loop={"name": FORM} if self.form_active or activating else {},
             latest_action_name="action_listen",
         )
 
-    async def _run(self, action, tracker: Tracker) -> List[Dict[str, Any]]:
+    async def _run(self, action, tracker: Tracker) -> list[dict[str, Any]]:
         dispatcher = CollectingDispatcher()
         events = await action.run(dispatcher, tracker, DOMAIN)
         for event in events:
@@ -56,14 +69,19 @@ class Parent:
         self._last_events = events
         return messages
 
-    async def _form_turn(self, tracker: Tracker) -> List[Dict[str, Any]]:
+    async def _form_turn(self, tracker: Tracker) -> list[dict[str, Any]]:
         messages = await self._run(ValidateDraftForm(), tracker)
         self.form_active = SlotSet("requested_slot", None) not in self._last_events
         return messages
 
     # --------------------------------------------------------------- a parent
-    async def say(self, text: str, intent: str = "share_about_child",
-                  confidence: float = 0.9, ranking: Optional[list] = None) -> str:
+    async def say(
+        self,
+        text: str,
+        intent: str = "share_about_child",
+        confidence: float = 0.9,
+        ranking: list | None = None,
+    ) -> str:
         """One message; returns everything the bot said, joined. `ranking` is
         NLU's intent_ranking (e.g. the real guesses behind an nlu_fallback)."""
         tracker = self._tracker(text, intent, confidence, ranking=ranking)
@@ -74,8 +92,7 @@ class Parent:
         elif intent == "resume_draft":
             messages = await self._run(ActionResumeDraft(), tracker)
             if self.slots.get("draft_found"):
-                messages += await self._form_turn(
-                    self._tracker(text, intent, confidence, True))
+                messages += await self._form_turn(self._tracker(text, intent, confidence, True))
         elif intent == "delete_draft":
             messages = await self._run(ActionDeleteDraft(), tracker)
         elif intent == "share_about_child":
@@ -106,5 +123,5 @@ class Parent:
         return await self.say("looks good", "draft_done", 0.95)
 
     @property
-    def step(self) -> Optional[str]:
+    def step(self) -> str | None:
         return self.slots.get("draft_step")

@@ -1,10 +1,10 @@
 """action_answer, run with rasa-sdk trackers built in the test."""
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer import ActionAnswer
-
 from bot import content
 
 DISCLAIMER = content.text("answer.disclaimer")
@@ -12,10 +12,17 @@ DISCLAIMER = content.text("answer.disclaimer")
 
 def tracker(intent, text="", **slots):
     return Tracker(
-        sender_id="parent-1", slots=slots,
-        latest_message={"intent": {"name": intent, "confidence": 0.99}, "text": text,
-                        "entities": []},
-        events=[], paused=False, followup_action=None, active_loop={},
+        sender_id="parent-1",
+        slots=slots,
+        latest_message={
+            "intent": {"name": intent, "confidence": 0.99},
+            "text": text,
+            "entities": [],
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
         latest_action_name="action_listen",
     )
 

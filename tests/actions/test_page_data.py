@@ -1,4 +1,5 @@
 """The website's state (embed snippet customData -> message metadata) reaches answers."""
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -9,10 +10,18 @@ from bot.knowledge.answers import answers_by_intent
 
 def tracker(intent, metadata=None, **slots):
     return Tracker(
-        sender_id="parent-1", slots=slots,
-        latest_message={"intent": {"name": intent, "confidence": 0.99}, "text": "",
-                        "entities": [], "metadata": metadata or {}},
-        events=[], paused=False, followup_action=None, active_loop={},
+        sender_id="parent-1",
+        slots=slots,
+        latest_message={
+            "intent": {"name": intent, "confidence": 0.99},
+            "text": "",
+            "entities": [],
+            "metadata": metadata or {},
+        },
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
         latest_action_name="action_listen",
     )
 
@@ -29,8 +38,7 @@ async def test_the_sites_state_fills_us_state():
 
 
 async def test_a_state_the_parent_named_wins_over_the_sites():
-    _, events = await run(tracker("ask_what_is_iep", {"state": "Massachusetts"},
-                                  us_state="Texas"))
+    _, events = await run(tracker("ask_what_is_iep", {"state": "Massachusetts"}, us_state="Texas"))
     assert not any(e.get("name") == "us_state" for e in events)
 
 

@@ -1,8 +1,7 @@
 """The demo page's chat, as a parent sees and uses it (roles and names, not CSS
 classes, wherever the page offers them)."""
-from __future__ import annotations
 
-from typing import List, Set
+from __future__ import annotations
 
 from playwright.sync_api import Locator, Page, expect
 
@@ -59,8 +58,8 @@ TEXT_COLORS_JS = """
 class Chat:
     def __init__(self, page: Page, url: str):
         self.page, self.url = page, url
-        self.console_errors: List[str] = []
-        self.requested_hosts: Set[str] = set()
+        self.console_errors: list[str] = []
+        self.requested_hosts: set[str] = set()
 
     # ------------------------------------------------------------ the page
     def goto(self) -> None:
@@ -69,8 +68,9 @@ class Chat:
 
     def reload(self) -> None:
         self.page.reload()
-        expect(self.page.locator("#iep-guide-chat .rw-launcher, #iep-guide-chat .rw-header")
-               .first).to_be_visible()
+        expect(
+            self.page.locator("#iep-guide-chat .rw-launcher, #iep-guide-chat .rw-header").first
+        ).to_be_visible()
 
     @property
     def launcher(self) -> Locator:
@@ -97,7 +97,10 @@ class Chat:
         """Tabs through the page until the chat launcher has focus, then presses Enter."""
         for _ in range(max_tabs):
             self.page.keyboard.press("Tab")
-            if self.page.evaluate("document.activeElement.getAttribute('aria-label')") == LAUNCHER_OPEN:
+            if (
+                self.page.evaluate("document.activeElement.getAttribute('aria-label')")
+                == LAUNCHER_OPEN
+            ):
                 break
         else:
             raise AssertionError(f"The chat launcher was not reached with {max_tabs} Tab presses")
@@ -109,7 +112,9 @@ class Chat:
         self.message_box.click()
         self.message_box.fill(text)
         self.page.keyboard.press("Enter")
-        expect(self.conversation.locator(".rw-from-client .rw-client").filter(has_text=text).last).to_be_visible()
+        expect(
+            self.conversation.locator(".rw-from-client .rw-client").filter(has_text=text).last
+        ).to_be_visible()
 
     def wait_for_bot(self, text: str, timeout: float = 30_000) -> None:
         expect(self.bot_bubbles.filter(has_text=text).first).to_be_visible(timeout=timeout)
@@ -121,7 +126,7 @@ class Chat:
         expect(self.page.locator("#iep-guide-chat .rw-typing-indication")).to_have_count(0)
         self.page.wait_for_timeout(300)
 
-    def bot_texts(self) -> List[str]:
+    def bot_texts(self) -> list[str]:
         return self.bot_bubbles.all_inner_texts()
 
     def screenshot(self, path) -> None:

@@ -3,20 +3,28 @@
 One browser per test module, one fresh browser context (empty storage) per test; the
 bot itself is the session-wide `running_bot` from tests/conftest.py.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import ConsoleMessage
 
 from bot import ROOT
 from tests.browser.chat import Chat
 
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by scripts/setup-system.sh
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SCREENSHOTS = ROOT / "results" / "screenshots"  # git-ignored test artifacts
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
@@ -27,15 +35,19 @@ def browser() -> Iterator:
     # The machine is shared and slow at times: wait for what a parent would see
     # (launcher, replies) up to 30 s instead of Playwright's 5 s.
     from playwright.sync_api import expect
+
     expect.set_options(timeout=30_000)
     if not CHROMIUM.exists():
-        pytest.skip("Chromium not installed: `make test` installs Debian's chromium "
-                    "package (needs root or sudo).")
+        pytest.skip(
+            "Chromium not installed: `make test` installs Debian's chromium "
+            "package (needs root or sudo)."
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -45,7 +57,12 @@ def _new_chat(browser, running_bot, viewport, **context_options) -> Chat:
     context.set_default_timeout(30_000)
     page = context.new_page()
     chat = Chat(page, running_bot.web_url)
-    page.on("console", lambda m: m.type == "error" and chat.console_errors.append(m.text))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            chat.console_errors.append(message.text)
+
+    page.on("console", on_console)
     page.on("request", lambda r: chat.requested_hosts.add(urlsplit(r.url).hostname or ""))
     return chat
 
@@ -62,8 +79,9 @@ def chat(browser, running_bot) -> Iterator[Chat]:
 @pytest.fixture
 def phone_chat(browser, running_bot) -> Iterator[Chat]:
     """A parent on a 375 px wide phone screen with a touch screen."""
-    chat = _new_chat(browser, running_bot, PHONE, has_touch=True, is_mobile=True,
-                     device_scale_factor=2)
+    chat = _new_chat(
+        browser, running_bot, PHONE, has_touch=True, is_mobile=True, device_scale_factor=2
+    )
     chat.goto()
     yield chat
     chat.page.context.close()
@@ -75,5 +93,5 @@ def screenshot_dir() -> Path:
     return SCREENSHOTS
 
 
-def hosts_outside(hosts: set) -> List[str]:
+def hosts_outside(hosts: set) -> list[str]:
     return sorted(h for h in hosts if h not in {"localhost", "127.0.0.1", ""})

@@ -1,5 +1,6 @@
 """The page's Content-Security-Policy holds in a real browser, and the widget never
 leaves a non-web link clickable (issue 14, defence in depth)."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,8 +11,9 @@ pytestmark = pytest.mark.browser
 
 def test_the_chat_works_under_the_page_policy_with_no_violation(chat):
     violations = []
-    chat.page.on("console", lambda m: "Content Security Policy" in m.text
-                 and violations.append(m.text))
+    chat.page.on(
+        "console", lambda m: "Content Security Policy" in m.text and violations.append(m.text)
+    )
     chat.goto()  # again, now that violations are being listened for
     chat.launcher.click()
     chat.ask("what is esy")

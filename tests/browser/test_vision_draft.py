@@ -1,5 +1,6 @@
 """A parent writes the vision statement in the browser, edits one part, clicks the
 real download link and finds the child's name (and the edit) in the document."""
+
 from __future__ import annotations
 
 import io
@@ -7,7 +8,6 @@ import re
 import time
 import zipfile
 from dataclasses import dataclass
-from typing import List, Optional
 
 import pytest
 from playwright.sync_api import Download, Locator, Page, expect
@@ -19,29 +19,34 @@ CHILD_NAME = "Maya"
 
 @dataclass
 class Step:
-    say: Optional[str] = None        # typed into the message box, or ...
-    tap: Optional[str] = None        # ... a quick-reply button's title
-    expect_reply: str = ""           # part of the bot's next reply
+    say: str | None = None  # typed into the message box, or ...
+    tap: str | None = None  # ... a quick-reply button's title
+    expect_reply: str = ""  # part of the bot's next reply
 
 
 # The REST version of this conversation is FLOW in tests/system/test_draft_server.py.
-DRAFT_STEPS: List[Step] = [
+DRAFT_STEPS: list[Step] = [
     Step(tap="Help me write my vision statement", expect_reply="Step 1 of 6"),
     Step(say=CHILD_NAME, expect_reply=f"How old is {CHILD_NAME}"),
     Step(say="9", expect_reply="Step 2 of 6"),
-    Step(say="She loves horses and drawing, and she is proud of reading her first chapter book",
-         expect_reply=f"What helps {CHILD_NAME}"),
-    Step(say="A calm routine, a visual schedule and a teacher who checks in",
-         expect_reply="Step 3 of 6"),
+    Step(
+        say="She loves horses and drawing, and she is proud of reading her first chapter book",
+        expect_reply=f"What helps {CHILD_NAME}",
+    ),
+    Step(
+        say="A calm routine, a visual schedule and a teacher who checks in",
+        expect_reply="Step 3 of 6",
+    ),
     Step(say="She eats lunch alone most days and comes home upset", expect_reply="Concern 1"),
     Step(say="Social skills help at lunch and recess", expect_reply="another concern"),
     Step(say="that's all", expect_reply="Step 4 of 6"),
-    Step(say="She has a friend to sit with at lunch and reads on her own",
-         expect_reply="Step 5 of 6"),
+    Step(
+        say="She has a friend to sit with at lunch and reads on her own", expect_reply="Step 5 of 6"
+    ),
     Step(say="In middle school with friends, in a club she likes", expect_reply="look right"),
 ]
 EDITED_TEXT = "Older kids call her names at recess"
-EDIT_STEPS: List[Step] = [
+EDIT_STEPS: list[Step] = [
     Step(say="change the first concern", expect_reply="concern 1"),
     Step(say=EDITED_TEXT, expect_reply="look right"),
     Step(say="looks good", expect_reply="Your draft is ready"),
@@ -53,7 +58,7 @@ DOWNLOAD_LINK_NAME = re.compile(r"word document", re.I)
 def click_and_download(page: Page, link: Locator, timeout: float = 30.0) -> Download:
     """Clicks a real link as a parent would. Bot links open in a new tab
     (target=_blank), so the download may start on this page or on the new one."""
-    downloads: List[Download] = []
+    downloads: list[Download] = []
 
     def keep(download: Download) -> None:
         downloads.append(download)
@@ -72,8 +77,11 @@ def document_text(data: bytes) -> str:
     """Readable text of a downloaded .docx (zip of XML) or a plain/markdown/HTML file."""
     if data[:2] == b"PK":
         with zipfile.ZipFile(io.BytesIO(data)) as docx:
-            xml = " ".join(docx.read(n).decode("utf-8", "replace")
-                           for n in docx.namelist() if n.endswith(".xml"))
+            xml = " ".join(
+                docx.read(n).decode("utf-8", "replace")
+                for n in docx.namelist()
+                if n.endswith(".xml")
+            )
         return re.sub(r"<[^>]+>", "", xml)
     return data.decode("utf-8", "replace")
 

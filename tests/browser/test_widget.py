@@ -3,20 +3,17 @@
 Runs against the session's running bot (tests/conftest.py); screenshots go to
 results/screenshots/ (git-ignored).
 """
-from __future__ import annotations
 
-from typing import Dict
+from __future__ import annotations
 
 import pytest
 import yaml
 from playwright.sync_api import expect
 
+from bot import ROOT, content
 from bot.knowledge.answers import answer_for_intent
-from bot import ROOT
 from tests.browser.chat import LAUNCHER_OPEN
 from tests.browser.conftest import hosts_outside
-
-from bot import content
 
 DISCLAIMER = content.text("answer.disclaimer")
 
@@ -33,14 +30,17 @@ def domain_intents() -> set:
 
 
 # ------------------------------------------------------------------ contrast (WCAG 2)
-def _luminance(color: Dict[str, float]) -> float:
+def _luminance(color: dict[str, float]) -> float:
     def channel(value: float) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    return 0.2126 * channel(color["r"]) + 0.7152 * channel(color["g"]) + 0.0722 * channel(color["b"])
+
+    return (
+        0.2126 * channel(color["r"]) + 0.7152 * channel(color["g"]) + 0.0722 * channel(color["b"])
+    )
 
 
-def contrast(a: Dict[str, float], b: Dict[str, float]) -> float:
+def contrast(a: dict[str, float], b: dict[str, float]) -> float:
     light, dark = sorted([_luminance(a), _luminance(b)], reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
@@ -135,7 +135,7 @@ def test_reloading_the_page_keeps_the_conversation(chat):
     chat.ask("what's an iep?")
     expect(chat.bot_bubbles.filter(has_text=IEP_ANSWER)).to_have_count(2)
     chat.settle()
-    assert DISCLAIMER not in "\n".join(chat.bot_texts()[len(before):])
+    assert DISCLAIMER not in "\n".join(chat.bot_texts()[len(before) :])
 
 
 def test_phone_width(phone_chat, screenshot_dir):
@@ -174,9 +174,13 @@ def test_page_and_chat_controls_have_accessible_names(chat):
     assert page.evaluate("document.documentElement.lang") == "en"
     assert "IEP" in page.title()
     expect(page.get_by_role("heading", level=1)).to_have_text("Questions about your child's IEP?")
-    expect(page.get_by_role("button", name=LAUNCHER_OPEN)).to_have_attribute("aria-expanded", "false")
+    expect(page.get_by_role("button", name=LAUNCHER_OPEN)).to_have_attribute(
+        "aria-expanded", "false"
+    )
 
-    page.get_by_role("button", name="Chat with IEP Guide", exact=True).click()  # the page's own button
+    page.get_by_role(
+        "button", name="Chat with IEP Guide", exact=True
+    ).click()  # the page's own button
     expect(chat.message_box).to_be_focused()
     chat_region = page.get_by_role("complementary", name="IEP Guide chat")
     expect(chat_region.get_by_role("log", name="Conversation with IEP Guide")).to_be_visible()
@@ -197,8 +201,14 @@ def test_text_contrast_passes_wcag_aa(chat):
     checked = " | ".join(t["text"] for t in texts)
     # Make sure the page, the chat header, both kinds of bubbles, the quick replies and
     # the input hint were all measured.
-    for expected in ["Questions about your child", "IEP Guide", IEP_ANSWER[:10],
-                     "what is an IEP", "placeholder: ", "Chat with IEP Guide"]:
+    for expected in [
+        "Questions about your child",
+        "IEP Guide",
+        IEP_ANSWER[:10],
+        "what is an IEP",
+        "placeholder: ",
+        "Chat with IEP Guide",
+    ]:
         assert expected in checked
     failures = [
         f"{t['text']!r}: {contrast(t['color'], t['background']):.2f} < "

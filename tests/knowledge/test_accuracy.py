@@ -1,5 +1,6 @@
 """Issue 18's fact-check, item by item: what a parent reads now, and the section each
 sentence rests on (data/citations.yml says what each section covers)."""
+
 import re
 
 import pytest
@@ -20,8 +21,9 @@ def topic(name: str) -> Answer:
 
 
 def spoken(answer: Answer, state=None) -> str:
-    return " ".join(m["text"].split("\nSource: ")[0]
-                    for m in render(answer, state, first_answer=False))
+    return " ".join(
+        m["text"].split("\nSource: ")[0] for m in render(answer, state, first_answer=False)
+    )
 
 
 def part_saying(bubbles, words: str):
@@ -32,9 +34,18 @@ def part_saying(bubbles, words: str):
 
 
 def everything(answer: Answer):
-    return [b for b in [*answer.bubbles, answer.plain_parts, answer.who_decides_parts,
-                        answer.varies_parts, answer.other_states_parts,
-                        *answer.state_parts.values()] if b]
+    return [
+        b
+        for b in [
+            *answer.bubbles,
+            answer.plain_parts,
+            answer.who_decides_parts,
+            answer.varies_parts,
+            answer.other_states_parts,
+            *answer.state_parts.values(),
+        ]
+        if b
+    ]
 
 
 # ---------------------------------------------------------------- High
@@ -107,25 +118,39 @@ CAVEATS = [
     ("evaluation", None, "60 calendar days", "34 CFR 300.301(c)"),
     ("evaluation", None, "The clock can stop", "34 CFR 300.301(d)"),
     ("evaluation", "Massachusetts", "14 days after school ends", "603 CMR 28.05(1)"),
-    ("iep_process", "Massachusetts", "within 5 school days of the meeting",
-     "DESE memo SY2024-2025-6"),
+    (
+        "iep_process",
+        "Massachusetts",
+        "within 5 school days of the meeting",
+        "DESE memo SY2024-2025-6",
+    ),
     ("iee", "Massachusetts", "based on income", "603 CMR 28.04(5)(c)"),
-    ("iee", "Massachusetts", "5 school days to pay or ask for a hearing",
-     "603 CMR 28.04(5)(d)"),
+    ("iee", "Massachusetts", "5 school days to pay or ask for a hearing", "603 CMR 28.04(5)(d)"),
     ("iee", None, "if it meets the school's rules", "34 CFR 300.502(c)"),
     ("signing", "Massachusetts", "30 calendar days", "603 CMR 28.02(5)"),
-    ("signing", "Massachusetts", "If you don't answer, nothing new starts",
-     "603 CMR 28.08(7)"),
-    ("signing", "Massachusetts", "tell the state's appeals office (BSEA) within 5 days",
-     "603 CMR 28.08(3)(b)"),
+    ("signing", "Massachusetts", "If you don't answer, nothing new starts", "603 CMR 28.08(7)"),
+    (
+        "signing",
+        "Massachusetts",
+        "tell the state's appeals office (BSEA) within 5 days",
+        "603 CMR 28.08(3)(b)",
+    ),
     ("reevaluation", None, "doesn't always mean new tests", "34 CFR 300.305(a)"),
     ("reevaluation", None, "if you don't answer, it may go ahead", "34 CFR 300.300(c)"),
     ("reevaluation", "Massachusetts", "it can't just go ahead", "603 CMR 28.07(1)(a)"),
-    ("progress_reports", "Massachusetts", "at least as often as other kids get report cards",
-     "603 CMR 28.07(3)"),
+    (
+        "progress_reports",
+        "Massachusetts",
+        "at least as often as other kids get report cards",
+        "603 CMR 28.07(3)",
+    ),
     ("eligibility", "Massachusetts", "its own list of disabilities", "603 CMR 28.02(7)"),
-    ("eligibility", "Massachusetts", "need a service, like physical therapy",
-     "603 CMR 28.05(2)(a)"),
+    (
+        "eligibility",
+        "Massachusetts",
+        "need a service, like physical therapy",
+        "603 CMR 28.05(2)(a)",
+    ),
     ("meeting_prep", "Massachusetts", "not the draft IEP", "603 CMR 28.04(2)(c)"),
     ("iep_team", None, "if your child is or may be in regular classes", "34 CFR 300.321(a)"),
     ("due_process", None, "in the last year", "34 CFR 300.151-300.153"),
@@ -140,8 +165,9 @@ CAVEATS = [
 ]
 
 
-@pytest.mark.parametrize("name,state,words,section", CAVEATS,
-                         ids=[f"{c[0]}-{c[2][:30]}" for c in CAVEATS])
+@pytest.mark.parametrize(
+    "name,state,words,section", CAVEATS, ids=[f"{c[0]}-{c[2][:30]}" for c in CAVEATS]
+)
 def test_the_caveat_is_said_and_rests_on_its_section(name, state, words, section):
     answer = topic(name)
     bubbles = [answer.state_parts[state]] if state else list(answer.bubbles)
@@ -156,4 +182,6 @@ def test_consent_and_iep_contents_sections_no_longer_back_signing():
         for bubble in everything(answer):
             for part in bubble:
                 if {"34 CFR 300.300(b)", "34 CFR 300.320(a)"} & set(part.cite):
-                    assert not re.search(r"\bsign|\baccept|\bin part\b|\bsome parts\b", part.say), part.say
+                    assert not re.search(r"\bsign|\baccept|\bin part\b|\bsome parts\b", part.say), (
+                        part.say
+                    )

@@ -2,6 +2,7 @@
 section (34 CFR 300.x, 34 CFR 104.x, 603 CMR 28.x, M.G.L. c.N §N, 29 U.S.C. 794) or a
 named guide, every citation is in the hand-reviewed table data/citations.yml (which says
 what each section covers), and every line of that table is still used."""
+
 import re
 
 import pytest
@@ -20,8 +21,11 @@ from bot.knowledge.citations import (
 DATA = yaml.safe_load(CITATIONS_FILE.read_text(encoding="utf-8"))
 ANSWERS = list(answers_by_intent().values())
 # Citations the fixed sentences of data/texts/common.yml carry.
-TEXT_CITES = [c.strip() for key in ("answer.team_decides.cite", "answer.other_state.cite")
-              for c in content.text(key).split(";")]
+TEXT_CITES = [
+    c.strip()
+    for key in ("answer.team_decides.cite", "answer.other_state.cite")
+    for c in content.text(key).split(";")
+]
 
 
 def cited():
@@ -44,9 +48,14 @@ def test_each_section_is_a_real_citation_with_its_law_and_what_it_covers(key):
     assert entry["law"] in FEDERAL_LAWS + STATE_LAWS
     assert entry["covers"].strip() and "\n" not in entry["covers"]
     assert entry["read_at"].startswith("http")
-    law_of = {"34 CFR 300": "IDEA", "20 U.S.C.": "IDEA", "34 CFR 104": "Section 504",
-              "29 U.S.C.": "Section 504", "603 CMR": "Massachusetts",
-              "M.G.L.": "Massachusetts"}
+    law_of = {
+        "34 CFR 300": "IDEA",
+        "20 U.S.C.": "IDEA",
+        "34 CFR 104": "Section 504",
+        "29 U.S.C.": "Section 504",
+        "603 CMR": "Massachusetts",
+        "M.G.L.": "Massachusetts",
+    }
     expected = next(law for prefix, law in law_of.items() if key.startswith(prefix))
     assert entry["law"] == expected, f"{key} belongs to {expected}"
 
@@ -87,7 +96,9 @@ def test_every_source_line_names_a_section_or_a_guide(answer):
 def test_the_source_line_lists_the_citations_of_what_was_shown_grouped_by_law():
     signing = answers_by_intent()["ask_signing"]
     massachusetts = render(signing, "Massachusetts", first_answer=False)[-1]["text"]
-    assert ("IDEA (34 CFR 300.300(b), 300.503, 300.506, 300.507(a)); "
-            "Massachusetts (603 CMR 28.05(7), 28.02(5), 28.08(7), 28.08(3)(b))") in massachusetts
+    assert (
+        "IDEA (34 CFR 300.300(b), 300.503, 300.506, 300.507(a)); "
+        "Massachusetts (603 CMR 28.05(7), 28.02(5), 28.08(7), 28.08(3)(b))"
+    ) in massachusetts
     ohio = render(signing, "Ohio", first_answer=False)[-1]["text"]
     assert "603 CMR" not in ohio and "Center for Parent Information and Resources" in ohio

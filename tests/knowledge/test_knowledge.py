@@ -1,15 +1,14 @@
 """Every answer in the knowledge base is phone-sized, plain, sourced, state-aware and
 wired to an intent."""
+
 import re
 
 import pytest
 import textstat
 import yaml
 
+from bot import ROOT, content
 from bot.knowledge.answers import KNOWLEDGE_DIR, answers_by_intent, render
-from bot import ROOT
-
-from bot import content
 
 DISCLAIMER = content.text("answer.disclaimer")
 
@@ -20,16 +19,38 @@ STATES = [None, "Massachusetts", "Ohio"]
 MAX_GRADE = 8.0
 MAX_WORDS_PER_BUBBLE = 60
 # A source must name a regulation, a statute or a published guide.
-SOURCE = re.compile(r"CFR|U\.S\.C\.|IDEA|CMR|M\.G\.L\.|Section 504|Exceptional Lives|"
-                    r"parentcenterhub|Federation for Children")
+SOURCE = re.compile(
+    r"CFR|U\.S\.C\.|IDEA|CMR|M\.G\.L\.|Section 504|Exceptional Lives|"
+    r"parentcenterhub|Federation for Children"
+)
 
 # Every topic the issue asks for (file name = topic).
 REQUIRED_TOPICS = {
-    "what_is_iep", "parent_role", "signing", "special_education", "iep_sections", "esy",
-    "idea", "iep_process", "services_start", "iep_team", "meeting_prep", "human_help",
-    "evaluation", "reevaluation", "iee", "accommodations", "placement", "transportation",
-    "iep_vs_504", "disagree", "due_process", "stay_put", "annual_review",
-    "progress_reports", "transition",
+    "what_is_iep",
+    "parent_role",
+    "signing",
+    "special_education",
+    "iep_sections",
+    "esy",
+    "idea",
+    "iep_process",
+    "services_start",
+    "iep_team",
+    "meeting_prep",
+    "human_help",
+    "evaluation",
+    "reevaluation",
+    "iee",
+    "accommodations",
+    "placement",
+    "transportation",
+    "iep_vs_504",
+    "disagree",
+    "due_process",
+    "stay_put",
+    "annual_review",
+    "progress_reports",
+    "transition",
 }
 
 
@@ -63,16 +84,20 @@ def test_answer_fits_a_phone_and_names_its_source(answer):
 
 @pytest.mark.parametrize("answer", ANSWERS, ids=lambda a: a.topic)
 def test_every_answer_reads_at_grade_8_or_below(answer):
-    replies = {f"answer ({state})": spoken(render(answer, state, first_answer=False))
-               for state in STATES}
+    replies = {
+        f"answer ({state})": spoken(render(answer, state, first_answer=False)) for state in STATES
+    }
     replies.update({f"follow-up for {s}": answer.state_note(s) for s in STATES[1:]})
     replies["what does that mean"] = answer.plain
     if answer.who_decides:
         replies["who decides"] = answer.who_decides
     if answer.varies_note:
         replies["rules vary"] = answer.varies_note
-    too_hard = {name: textstat.flesch_kincaid_grade(text) for name, text in replies.items()
-                if textstat.flesch_kincaid_grade(text) > MAX_GRADE}
+    too_hard = {
+        name: textstat.flesch_kincaid_grade(text)
+        for name, text in replies.items()
+        if textstat.flesch_kincaid_grade(text) > MAX_GRADE
+    }
     assert not too_hard, f"{answer.topic}: above grade {MAX_GRADE}: {too_hard}"
 
 
@@ -91,8 +116,7 @@ def test_topic_has_dozens_of_parent_phrasings(answer):
     assert len(examples) >= 24, f"{answer.topic}: only {len(examples)} examples"
 
 
-@pytest.mark.parametrize("answer", [a for a in ANSWERS if a.varies_note],
-                         ids=lambda a: a.topic)
+@pytest.mark.parametrize("answer", [a for a in ANSWERS if a.varies_note], ids=lambda a: a.topic)
 def test_rules_that_vary_give_the_massachusetts_rule(answer):
     """Where a rule differs by state, Massachusetts (home) has its own note."""
     assert "Massachusetts" in answer.by_state

@@ -1,5 +1,6 @@
 """The MiniLM forward pass written plainly in NumPy, straight from the BERT paper's maths:
 the reference bot/nlp/minilm_onnx.py's graph is checked against (slow; tests only)."""
+
 import json
 from pathlib import Path
 
@@ -28,9 +29,12 @@ def hidden_states(path: Path, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
     def split(t):
         return t.reshape(batch, length, heads, head).transpose(0, 2, 1, 3)
 
-    x = norm(w["embeddings.word_embeddings.weight"][ids]
-             + w["embeddings.position_embeddings.weight"][:length][None]
-             + w["embeddings.token_type_embeddings.weight"][0], "embeddings.LayerNorm")
+    x = norm(
+        w["embeddings.word_embeddings.weight"][ids]
+        + w["embeddings.position_embeddings.weight"][:length][None]
+        + w["embeddings.token_type_embeddings.weight"][0],
+        "embeddings.LayerNorm",
+    )
     padding = (1.0 - mask)[:, None, None, :] * -1e9
     for layer in range(int(config["num_hidden_layers"])):
         p = f"encoder.layer.{layer}."
@@ -39,7 +43,9 @@ def hidden_states(path: Path, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         scores = np.exp(scores - scores.max(-1, keepdims=True))
         scores /= scores.sum(-1, keepdims=True)
         attended = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, hidden)
-        x = norm(x + linear(attended, p + "attention.output.dense"), p + "attention.output.LayerNorm")
+        x = norm(
+            x + linear(attended, p + "attention.output.dense"), p + "attention.output.LayerNorm"
+        )
         inner = linear(x, p + "intermediate.dense")
         inner = 0.5 * inner * (1.0 + erf(inner / np.sqrt(2.0)))
         x = norm(x + linear(inner, p + "output.dense"), p + "output.LayerNorm")

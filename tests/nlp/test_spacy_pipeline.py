@@ -1,4 +1,5 @@
 """The project's own spaCy pipeline finds IEP vocabulary in real parent sentences."""
+
 import pytest
 import spacy
 
@@ -49,7 +50,9 @@ def test_longest_phrase_wins(nlp):
 def test_sentences_are_split(nlp):
     doc = nlp("she can't read yet. she loves horses! what should we do")
     assert [s.text for s in doc.sents] == [
-        "she can't read yet.", "she loves horses!", "what should we do"
+        "she can't read yet.",
+        "she loves horses!",
+        "what should we do",
     ]
 
 

@@ -1,5 +1,6 @@
 """Rasa's responses (domain.yml) as the parent gets them: through the project's NLG,
 which fills the contact details written once in data/texts/contact.yml."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,9 @@ NLG = ContentNaturalLanguageGenerator(domain=DOMAIN)
 
 
 def say(response: str) -> str:
-    return NLG.generate_from_slots(response, {"us_state": None}, "rest")["text"]
+    generated = NLG.generate_from_slots(response, {"us_state": None}, "rest")
+    assert generated is not None, response
+    return str(generated["text"])
 
 
 @pytest.mark.parametrize("response", sorted(DOMAIN.responses))

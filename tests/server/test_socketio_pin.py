@@ -2,6 +2,7 @@
 that Rasa 3.6 calls without awaiting: the widget connects, but every bot reply is sent
 to a room the browser never joined, so parents see nothing. (The end-to-end proof is
 tests/system/test_run_command.py::test_socketio_widget_gets_the_answer.)"""
+
 import inspect
 
 import socketio

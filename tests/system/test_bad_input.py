@@ -2,6 +2,7 @@
 with a JSON error, a malformed socket.io event is ignored without breaking the chat,
 a too-long message gets a kind reply, a payload cannot smuggle entities into slots,
 and a socket only hears the conversation it opened."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +21,9 @@ pytestmark = pytest.mark.server
 
 
 def post(rasa_url: str, body: bytes, content_type: str = "application/json"):
-    request = urllib.request.Request(f"{rasa_url}/webhooks/rest/webhook", data=body,
-                                     headers={"Content-Type": content_type})
+    request = urllib.request.Request(
+        f"{rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": content_type}
+    )
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, response.read()
@@ -29,14 +31,24 @@ def post(rasa_url: str, body: bytes, content_type: str = "application/json"):
         return error.code, error.read()
 
 
-@pytest.mark.parametrize("body", [
-    b"", b"not json", b"[]", b'"hello"', b"42",
-    b'{"sender": "a", "message": 5}', b'{"sender": "a", "message": {"x": 1}}',
-    b'{"sender": "a", "message": ["hi"]}', b'{"message": "hi"}',
-    b'{"sender": 7, "message": "hi"}', b'{"sender": "a\\u0000b", "message": "hi"}',
-    json.dumps({"sender": "x" * 300, "message": "hi"}).encode(),
-    b'{"sender": "a", "message": "hi", "metadata": "state"}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b'"hello"',
+        b"42",
+        b'{"sender": "a", "message": 5}',
+        b'{"sender": "a", "message": {"x": 1}}',
+        b'{"sender": "a", "message": ["hi"]}',
+        b'{"message": "hi"}',
+        b'{"sender": 7, "message": "hi"}',
+        b'{"sender": "a\\u0000b", "message": "hi"}',
+        json.dumps({"sender": "x" * 300, "message": "hi"}).encode(),
+        b'{"sender": "a", "message": "hi", "metadata": "state"}',
+    ],
+)
 def test_a_malformed_rest_body_gets_a_400_with_a_json_error(running_bot, body):
     status, raw = post(running_bot.rasa_url, body)
     assert status == 400
@@ -45,8 +57,7 @@ def test_a_malformed_rest_body_gets_a_400_with_a_json_error(running_bot, body):
 
 def test_the_bot_still_answers_after_bad_requests(running_bot):
     post(running_bot.rasa_url, b"[]")
-    assert "Individualized Education Program" in texts(rest(running_bot.rasa_url,
-                                                            "what is an iep"))
+    assert "Individualized Education Program" in texts(rest(running_bot.rasa_url, "what is an iep"))
 
 
 def test_a_too_long_message_gets_a_kind_reply_and_is_not_stored(running_bot):
@@ -63,8 +74,9 @@ def tracker_text(running_bot, sender: str) -> str:
 
     engine = sqlalchemy.create_engine(f"sqlite:///{running_bot.var_dir / 'tracker.db'}")
     with engine.connect() as db:
-        rows = db.execute(sqlalchemy.text("SELECT data FROM events WHERE sender_id = :s"),
-                          {"s": sender}).fetchall()
+        rows = db.execute(
+            sqlalchemy.text("SELECT data FROM events WHERE sender_id = :s"), {"s": sender}
+        ).fetchall()
     engine.dispose()
     return "\n".join(row[0] for row in rows)
 
@@ -73,16 +85,21 @@ def test_a_payload_cannot_put_a_wrong_type_into_a_slot(running_bot):
     sender = uuid.uuid4().hex
     rest(running_bot.rasa_url, '/inform_state{"us_state": 5}', sender=sender)
     # Answers in that chat still work, and no integer reached the slot.
-    assert "Extended School Year" in texts(rest(running_bot.rasa_url, "what is esy",
-                                                sender=sender))
+    assert "Extended School Year" in texts(rest(running_bot.rasa_url, "what is esy", sender=sender))
     assert '"value": 5' not in tracker_text(running_bot, sender)
 
 
 async def test_malformed_socket_events_are_ignored_and_the_chat_goes_on(running_bot):
     client = WidgetClient(running_bot.rasa_url, running_bot.origin)
     await client.connect()
-    for data in ["just a string", 42, None, ["list"], {"message": 5},
-                 {"message": "hi", "session_id": client.session_id, "customData": "{bad"}]:
+    for data in [
+        "just a string",
+        42,
+        None,
+        ["list"],
+        {"message": 5},
+        {"message": "hi", "session_id": client.session_id, "customData": "{bad"},
+    ]:
         await client.sio.emit("user_uttered", data)
     replies = await client.say("what is an iep")
     await client.close()
@@ -92,8 +109,7 @@ async def test_malformed_socket_events_are_ignored_and_the_chat_goes_on(running_
 async def test_a_second_socket_with_the_same_id_does_not_hear_the_first_parent(running_bot):
     first = WidgetClient(running_bot.rasa_url, running_bot.origin)
     await first.connect()
-    second = WidgetClient(running_bot.rasa_url, running_bot.origin,
-                          session_id=first.session_id)
+    second = WidgetClient(running_bot.rasa_url, running_bot.origin, session_id=first.session_id)
     await second.connect()
     replies = await first.say("what is esy")
     assert replies, "the parent gets the answer"

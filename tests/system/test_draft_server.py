@@ -1,5 +1,6 @@
 """The draft builder through the real stack: launcher, Rasa with the trained model (real
 NLU), the action server, the drafts database and the web page's download links."""
+
 from __future__ import annotations
 
 import os
@@ -11,7 +12,6 @@ import urllib.error
 import urllib.request
 import uuid
 from io import BytesIO
-from typing import List
 
 import docx
 import pytest
@@ -36,21 +36,27 @@ FLOW = [
     "In middle school with friends, in a club she likes",
     "looks good",
 ]
-STEP_SEEN_AFTER = {0: "Step 1 of 6", 2: "Step 2 of 6", 4: "Step 3 of 6", 7: "Step 4 of 6",
-                   8: "Step 5 of 6", 9: "Step 6 of 6"}
+STEP_SEEN_AFTER = {
+    0: "Step 1 of 6",
+    2: "Step 2 of 6",
+    4: "Step 3 of 6",
+    7: "Step 4 of 6",
+    8: "Step 5 of 6",
+    9: "Step 6 of 6",
+}
 DOCX_LINK = re.compile(r"\[Word document \(\.docx\)\]\((http://[^)\s]+\.docx)\)")
 TEXT_LINK = re.compile(r"\[Plain text \(\.txt\)\]\((http://[^)\s]+\.txt)\)")
 CODE = re.compile(r"\*\*([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\*\*")
 
 
-def talk(rasa_url: str, sender: str, messages: List[str]) -> List[str]:
+def talk(rasa_url: str, sender: str, messages: list[str]) -> list[str]:
     return [texts(rest(rasa_url, message, sender=sender)) for message in messages]
 
 
 FREE_TEXT = (3, 4, 5, 6, 8, 9)  # indexes of FLOW's free-text answers
 
 
-def with_marker(marker: str) -> List[str]:
+def with_marker(marker: str) -> list[str]:
     """FLOW with a numbered marker (e.g. ALPHA3) at the end of every free-text answer."""
     return [f"{m} {marker}{i}" if i in FREE_TEXT else m for i, m in enumerate(FLOW)]
 
@@ -74,8 +80,14 @@ def test_a_parent_completes_the_draft_and_downloads_it(running_bot):
     docx_url = DOCX_LINK.search(closing).group(1)
     assert docx_url.startswith(running_bot.origin + "/drafts/")
     body = docx_text(download(docx_url))
-    for part in ("Parent and/or Student Concerns", "Vision Statement", "Maya loves horses",
-                 "Maya eats lunch alone", "In the next 1 to 5 years", "word for word"):
+    for part in (
+        "Parent and/or Student Concerns",
+        "Vision Statement",
+        "Maya loves horses",
+        "Maya eats lunch alone",
+        "In the next 1 to 5 years",
+        "word for word",
+    ):
         assert part in body
     assert "Vision Statement" in download(TEXT_LINK.search(closing).group(1)).decode()
     with pytest.raises(urllib.error.HTTPError) as missing:
@@ -164,8 +176,9 @@ def test_one_setting_puts_drafts_in_postgresql(postgres_url, tmp_path):
         stop_bot(bot)
     engine = create_engine(postgres_url, future=True)
     with engine.connect() as conn:
-        stored = conn.execute(text(
-            "SELECT count(*) FROM iep_drafts WHERE strengths LIKE '%PGMARKER%'")).scalar_one()
+        stored = conn.execute(
+            text("SELECT count(*) FROM iep_drafts WHERE strengths LIKE '%PGMARKER%'")
+        ).scalar_one()
     engine.dispose()
     assert stored == 1
     assert not (tmp_path / "drafts.db").exists()

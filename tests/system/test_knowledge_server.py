@@ -1,12 +1,12 @@
 """Knowledge answers through the real stack (NLU, rules, action server): a parent asks,
 follows up, names a state, writes in Spanish."""
+
 import uuid
 
 import pytest
 
-from tests.helpers import rest, texts
-
 from bot import content
+from tests.helpers import rest, texts
 
 DISCLAIMER = content.text("answer.disclaimer")
 
@@ -28,8 +28,7 @@ def test_follow_up_for_massachusetts_and_who_decides(running_bot):
 def test_a_state_mentioned_once_shapes_later_answers(running_bot):
     parent = uuid.uuid4().hex
     assert "Ohio" in texts(rest(running_bot.rasa_url, "we're in ohio", sender=parent))
-    answer = texts(rest(running_bot.rasa_url, "when does transition planning start",
-                        sender=parent))
+    answer = texts(rest(running_bot.rasa_url, "when does transition planning start", sender=parent))
     assert "turns 16" in answer and "Ohio can set its own rule" in answer
 
 
@@ -44,8 +43,8 @@ def test_answers_still_come_after_the_action_servers_idle_connections_close(runn
     import time
 
     parent = uuid.uuid4().hex
-    assert "Extended School Year" in texts(rest(running_bot.rasa_url, "what is esy",
-                                                sender=parent))
+    assert "Extended School Year" in texts(rest(running_bot.rasa_url, "what is esy", sender=parent))
     time.sleep(6)
-    assert "You don't have to sign" in texts(rest(
-        running_bot.rasa_url, "do i have to sign the iep", sender=parent))
+    assert "You don't have to sign" in texts(
+        rest(running_bot.rasa_url, "do i have to sign the iep", sender=parent)
+    )

@@ -1,8 +1,10 @@
 """No parent text, resume code or secret in any log at the default level (issue 14),
 after a scripted draft that includes a failing action and a cancelled request. Logs
 and databases are readable by this user only, and logs rotate."""
+
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import stat
@@ -43,11 +45,14 @@ def hold_drafts_lock(db: Path, seconds: float) -> threading.Thread:
 def cancelled_request(rasa_url: str, sender: str, message: str) -> None:
     """A REST call whose client goes away before the reply (Rasa logged its text)."""
     host, port = rasa_url.split("//")[1].split(":")
-    body = ('{"sender": "%s", "message": "%s"}' % (sender, message)).encode()
+    body = json.dumps({"sender": sender, "message": message}).encode()
     with socket.create_connection((host, int(port))) as connection:
-        connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\n"
-                           b"Content-Type: application/json\r\n"
-                           + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        connection.sendall(
+            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
         time.sleep(0.5)  # the turn is under way (the drafts database is held)
 
 
@@ -70,8 +75,7 @@ def test_a_draft_with_a_failure_and_a_cancelled_request_leaves_no_words_in_logs(
     cancelled_request(logged_bot.rasa_url, sender, f"She is kind to {MARK} friends")
     holder.join()
     # And the chat goes on.
-    assert "Step" in texts(rest(logged_bot.rasa_url, f"She draws {MARK} horses",
-                                sender=sender))
+    assert "Step" in texts(rest(logged_bot.rasa_url, f"She draws {MARK} horses", sender=sender))
     stop_bot(logged_bot)  # every line flushed
     logs = sorted(logged_bot.var_dir.rglob("*.log*"))
     for path in logs:
@@ -79,10 +83,13 @@ def test_a_draft_with_a_failure_and_a_cancelled_request_leaves_no_words_in_logs(
         assert MARK not in written, path
         assert code not in written and code.replace("-", "") not in written, path
     # The logs are written, and they do tell what happened.
-    assert "An action failed (OperationalError)" in (logged_bot.var_dir / "log" /
-                                                     "actions.log").read_text()
-    assert "Failed to execute custom action" in (logged_bot.var_dir / "log" /
-                                             "rasa.log").read_text()
+    assert (
+        "An action failed (OperationalError)"
+        in (logged_bot.var_dir / "log" / "actions.log").read_text()
+    )
+    assert (
+        "Failed to execute custom action" in (logged_bot.var_dir / "log" / "rasa.log").read_text()
+    )
 
 
 def test_logs_and_databases_are_private_files(logged_bot):

@@ -1,10 +1,10 @@
 """The run command's stack, for real: action server + Rasa server + web page."""
-import asyncio
-import json
+
 import time
 import urllib.request
 
 import pytest
+import socketio
 from sqlalchemy import create_engine, text
 
 from bot import content
@@ -40,7 +40,7 @@ async def test_socketio_widget_gets_the_answer(running_bot):
 
 async def test_socketio_refuses_other_websites(running_bot):
     client = WidgetClient(running_bot.rasa_url, origin="http://evil.example")
-    with pytest.raises(Exception):
+    with pytest.raises(socketio.exceptions.ConnectionError):
         await client.connect()
 
 
@@ -50,6 +50,18 @@ def test_conversations_are_stored_in_the_sql_tracker_store(running_bot):
     with engine.connect() as conn:
         count = conn.execute(text("SELECT count(*) FROM events WHERE sender_id='stored-parent'"))
         assert count.scalar_one() > 0
+
+
+def test_the_rasa_server_runs_with_every_speed_up_switched_on(running_bot):
+    # Replacing the tracker store in endpoints.yml would silently drop them.
+    from bot.server.patches import PATCHES
+
+    log = (running_bot.var_dir / "log" / "rasa.log").read_text(errors="replace")
+    active = [line for line in log.splitlines() if "Rasa patches active:" in line]
+    assert len(active) == 1, log[-3000:]
+    assert active[0].split("Rasa patches active:")[1].strip().split(", ") == [
+        patch.name for patch in PATCHES
+    ]
 
 
 def test_web_page_serves_the_widget_locally(running_bot):
@@ -62,14 +74,18 @@ def test_web_page_serves_the_widget_locally(running_bot):
 
 def test_never_silent_when_the_action_server_dies_and_it_comes_back(running_bot):
     pids = running_bot.pids()
-    import os, signal
+    import os
+    import signal
+
     os.killpg(pids["actions"], signal.SIGKILL)
     # Rasa cannot reach the action server: the parent gets an apology, not silence.
     assert texts(rest(running_bot.rasa_url, "what is an iep")) == content.text("sorry")
     # The launcher restarts it; answers come back without anyone touching the server.
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        if "Individualized Education Program" in texts(rest(running_bot.rasa_url, "what is an iep")):
+        if "Individualized Education Program" in texts(
+            rest(running_bot.rasa_url, "what is an iep")
+        ):
             break
         time.sleep(1)
     else:
@@ -82,7 +98,8 @@ def test_one_setting_switches_conversations_to_postgresql(postgres_url, tmp_path
     bot = start_bot(tmp_path, {"IEP_DATABASE_URL": postgres_url})
     try:
         assert "Individualized Education Program" in texts(
-            rest(bot.rasa_url, "what is an iep", sender="pg-parent"))
+            rest(bot.rasa_url, "what is an iep", sender="pg-parent")
+        )
     finally:
         stop_bot(bot)
     engine = create_engine(postgres_url, future=True)

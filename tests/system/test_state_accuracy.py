@@ -5,6 +5,7 @@ chat. A parent in Ohio or Texas must never be given Massachusetts' rule as their
 must be pointed to their own parent center; a Massachusetts parent gets the
 Massachusetts rule, labelled as Massachusetts's. (Rasa test stories cannot check answer
 text: they run without the action server.)"""
+
 import uuid
 
 import pytest
@@ -14,8 +15,7 @@ from tests.helpers import rest, texts
 pytestmark = pytest.mark.server
 
 # What only Massachusetts' rules say, and where they come from.
-MASSACHUSETTS_RULE = ("Massachusetts", "30 calendar days", "school working days", "BSEA",
-                      "603 CMR")
+MASSACHUSETTS_RULE = ("Massachusetts", "30 calendar days", "school working days", "BSEA", "603 CMR")
 
 SIGNING = "do i have to sign the iep"
 PARTIAL = "can i accept part of the iep and reject the rest"
@@ -36,22 +36,30 @@ def assert_not_massachusetts(replies, state):
     assert f"{state}'s parent center" in text and "parentcenterhub.org" in text, text
 
 
-@pytest.mark.parametrize("question,federal_rule", [
-    (SIGNING, "before it starts services for the very first time"),
-    (PARTIAL, "before it starts services for the very first time"),
-    (EVALUATION_DEADLINE, "60 calendar days"),
-    (SERVICES_START, "as soon as possible"),
-    (EVALUATION, "60 calendar days"),
-], ids=["signing", "partial", "evaluation-deadline", "services-start", "evaluation"])
+@pytest.mark.parametrize(
+    "question,federal_rule",
+    [
+        (SIGNING, "before it starts services for the very first time"),
+        (PARTIAL, "before it starts services for the very first time"),
+        (EVALUATION_DEADLINE, "60 calendar days"),
+        (SERVICES_START, "as soon as possible"),
+        (EVALUATION, "60 calendar days"),
+    ],
+    ids=["signing", "partial", "evaluation-deadline", "services-start", "evaluation"],
+)
 def test_a_parent_on_an_ohio_page_gets_federal_law_and_ohios_parent_center(
-        running_bot, question, federal_rule):
+    running_bot, question, federal_rule
+):
     replies = rest(running_bot.rasa_url, question, metadata={"state": "Ohio"})
     assert federal_rule in said(replies)
     assert_not_massachusetts(replies, "Ohio")
 
 
-@pytest.mark.parametrize("question", [SIGNING, PARTIAL, EVALUATION_DEADLINE, EVALUATION],
-                         ids=["signing", "partial", "evaluation-deadline", "evaluation"])
+@pytest.mark.parametrize(
+    "question",
+    [SIGNING, PARTIAL, EVALUATION_DEADLINE, EVALUATION],
+    ids=["signing", "partial", "evaluation-deadline", "evaluation"],
+)
 def test_a_parent_who_says_they_are_in_texas_is_answered_for_texas(running_bot, question):
     parent = uuid.uuid4().hex
     assert "Texas" in texts(rest(running_bot.rasa_url, "we're in texas", sender=parent))

@@ -1,4 +1,5 @@
 """Ctrl-C on the run command stops everything it started."""
+
 import os
 
 import pytest
@@ -38,11 +39,24 @@ def test_a_second_instance_on_busy_ports_says_so_and_starts_nothing(running_bot,
 
     rasa_port = urlparse(running_bot.rasa_url).port
     run = subprocess.run(
-        [sys.executable, "-m", "bot", "run", "--rasa-port", str(rasa_port),
-         "--action-port", str(running_bot.action_port), "--web-port",
-         str(urlparse(running_bot.web_url).port)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**os.environ, "IEP_VAR_DIR": str(tmp_path)})
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--rasa-port",
+            str(rasa_port),
+            "--action-port",
+            str(running_bot.action_port),
+            "--web-port",
+            str(urlparse(running_bot.web_url).port),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "IEP_VAR_DIR": str(tmp_path)},
+    )
     assert run.returncode == 1
     assert "already in use" in run.stderr
     assert "Traceback" not in run.stderr

@@ -1,5 +1,6 @@
 """A few seconds of the real benchmark against the real bot, so `make bench` cannot
 rot between runs. No timing is asserted: numbers belong to the benchmark."""
+
 import subprocess
 import sys
 
@@ -13,8 +14,13 @@ pytestmark = pytest.mark.server
 def test_bench_smoke_writes_a_report_with_numbers(tmp_path):
     if not (ROOT / ".venv-bench" / "bin" / "locust").exists():
         pytest.fail("Locust missing: run the tests with `make test` (it installs .venv-bench)")
-    run = subprocess.run([sys.executable, "-m", "bot.tools.bench", "--smoke", "--out", str(tmp_path)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot.tools.bench", "--smoke", "--out", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip().splitlines()[-1].startswith("bench summary: ours ")
     report = (tmp_path / "report.md").read_text()

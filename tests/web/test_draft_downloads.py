@@ -1,4 +1,5 @@
 """The web page serves a finished draft only to the holder of its secret."""
+
 from __future__ import annotations
 
 from io import BytesIO
@@ -31,10 +32,16 @@ async def client():
 
 
 def finished_draft(repo):
-    draft, _ = repo.create(child_name="Maya", child_age=9, child_age_text="9",
-                           strengths="she loves horses", supports="a calm routine",
-                           concerns_done=True, this_year="a friend at lunch",
-                           vision="middle school with friends")
+    draft, _ = repo.create(
+        child_name="Maya",
+        child_age=9,
+        child_age_text="9",
+        strengths="she loves horses",
+        supports="a calm routine",
+        concerns_done=True,
+        this_year="a friend at lunch",
+        vision="middle school with friends",
+    )
     draft, _ = repo.add_concern(draft.id, "she eats lunch alone", "social_emotional")
     return repo.finish(draft.id, compose(draft).to_json())
 
@@ -47,8 +54,13 @@ async def test_the_word_document_downloads_with_the_secret(repo, client):
     assert "attachment" in response.headers["Content-Disposition"]
     document = docx.Document(BytesIO(await response.read()))
     body = "\n".join(p.text for p in document.paragraphs)
-    for part in ("Parent and/or Student Concerns", "Vision Statement",
-                 "Maya loves horses.", "Maya eats lunch alone.", "word for word"):
+    for part in (
+        "Parent and/or Student Concerns",
+        "Vision Statement",
+        "Maya loves horses.",
+        "Maya eats lunch alone.",
+        "word for word",
+    ):
         assert part in body
 
 
@@ -62,9 +74,11 @@ async def test_the_plain_text_opens_in_the_browser(repo, client):
 
 async def test_anything_but_the_current_secret_is_a_plain_404(repo, client):
     draft, secret = finished_draft(repo)
-    for path in (f"/drafts/{new_download_secret()}/iep-parent-input.docx",
-                 "/drafts/short/iep-parent-input.docx",
-                 "/drafts/../../etc/passwd/iep-parent-input.txt"):
+    for path in (
+        f"/drafts/{new_download_secret()}/iep-parent-input.docx",
+        "/drafts/short/iep-parent-input.docx",
+        "/drafts/../../etc/passwd/iep-parent-input.txt",
+    ):
         response = await client.get(path)
         assert response.status == 404 and "Maya" not in await response.text()
     _, newer = repo.finish(draft.id, compose(draft).to_json())  # finished again

@@ -1,5 +1,6 @@
 """The web page's defence in depth (issue 14): a Content-Security-Policy on the page,
 and nosniff + no referrer on everything it serves, errors included."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,8 @@ from bot.web.app import create_app
 
 
 @pytest.fixture
-async def client(monkeypatch):
-    monkeypatch.setenv("IEP_ALLOWED_ORIGINS", "https://www.parent-center.example")
+async def client(environment):
+    environment(IEP_ALLOWED_ORIGINS="https://www.parent-center.example")
     async with TestClient(TestServer(create_app(rasa_port=5005))) as http:
         yield http
 
@@ -39,9 +40,18 @@ async def test_page_has_no_inline_script(client):
     assert all(s.split(">", 1)[1].lstrip().startswith("</script>") for s in scripts)
 
 
-@pytest.mark.parametrize("path", ["/", "/static/embed.js", "/static/demo.js",
-                                  "/static/embed.css", "/healthz", "/no-such-page",
-                                  "/drafts/not-a-secret/iep-parent-input.txt"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/static/embed.js",
+        "/static/demo.js",
+        "/static/embed.css",
+        "/healthz",
+        "/no-such-page",
+        "/drafts/not-a-secret/iep-parent-input.txt",
+    ],
+)
 async def test_everything_served_is_nosniff_and_sends_no_referrer(client, path):
     response = await client.get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"

@@ -11,11 +11,12 @@ Features, all for the whole message:
   by `dense_weight` so meaning counts as much as wording;
 - the sparse sentence features before it (RegexFeaturizer: the topic lookup tables).
 """
+
 from __future__ import annotations
 
 import logging
 import warnings
-from typing import Any, Dict, List, Optional, Text
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -34,23 +35,24 @@ from rasa.utils.tensorflow.constants import RANKING_LENGTH
 logger = logging.getLogger(__name__)
 # Rasa warns that lookup tables need DIET or CRF; this classifier reads the lookup-table
 # features that RegexFeaturizer adds, so the warning would only mislead.
-warnings.filterwarnings("ignore", message="You have defined training data consisting of lookup tables")
+warnings.filterwarnings(
+    "ignore", message="You have defined training data consisting of lookup tables"
+)
 FILE = "linear_intent_classifier.joblib"
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
 class LinearIntentClassifier(IntentClassifier, GraphComponent):
     @classmethod
-    def required_components(cls) -> List[type]:
+    def required_components(cls) -> list[type]:
         return [Featurizer]
 
     @staticmethod
-    def required_packages() -> List[Text]:
+    def required_packages() -> list[str]:
         return ["sklearn"]
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         return {
             "C": 50.0,  # inverse regularisation; chosen with `make eval` (10, 20, 30, 50, 100)
             "dense_weight": 2.0,
@@ -60,24 +62,40 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             RANKING_LENGTH: LABEL_RANKING_LENGTH,
         }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource, model: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: dict[str, Any] | None = None,
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.model = model  # {"words", "chars", "classifier"} once trained
-        self._weights: Optional[np.ndarray] = None
-        self._blocks: Optional[List[_TfidfBlock]] = None
+        self._weights: np.ndarray | None = None
+        self._blocks: list[_TfidfBlock] | None = None
+
+    @property
+    def _fitted(self) -> dict[str, Any]:
+        """The trained model, for the helpers that run only once there is one."""
+        if self.model is None:
+            raise RuntimeError(f"{type(self).__name__} is not trained")
+        return self.model
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage,
-               resource: Resource, execution_context: ExecutionContext
-               ) -> "LinearIntentClassifier":
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LinearIntentClassifier:
         return cls(config, model_storage, resource)
 
-    def _features(self, messages: List[Message]) -> sp.csr_matrix:
+    def _features(self, messages: list[Message]) -> sp.csr_matrix:
         texts = [m.get(TEXT) or "" for m in messages]
-        blocks = [self.model["words"].transform(texts), self.model["chars"].transform(texts)]
+        blocks = [self._fitted["words"].transform(texts), self._fitted["chars"].transform(texts)]
         dense = [self._sentence_features(m, sparse=False) for m in messages]
         if dense[0] is not None:
             blocks.append(sp.csr_matrix(np.vstack(dense) * self.config["dense_weight"]))
@@ -87,7 +105,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return sp.hstack(blocks).tocsr()
 
     @staticmethod
-    def _sentence_features(message: Message, sparse: bool):
+    def _sentence_features(message: Message, sparse: bool) -> Any:
         if sparse:
             _, sentence = message.get_sparse_features(TEXT)
         else:
@@ -108,18 +126,20 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         low, high = self.config["word_ngrams"]
         words = TfidfVectorizer(ngram_range=(low, high), sublinear_tf=True).fit(texts)
         low, high = self.config["char_ngrams"]
-        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high),
-                                sublinear_tf=True).fit(texts)
+        chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(low, high), sublinear_tf=True).fit(
+            texts
+        )
         # Balanced weights: out_of_scope has ~4x the examples of a topic; without them
         # the model would lean towards it whenever it is unsure.
-        classifier = LogisticRegression(C=self.config["C"], max_iter=self.config["max_iter"],
-                                        class_weight="balanced")
+        classifier = LogisticRegression(
+            C=self.config["C"], max_iter=self.config["max_iter"], class_weight="balanced"
+        )
         self.model = {"words": words, "chars": chars, "classifier": classifier}
         classifier.fit(self._features(examples), [e.get(INTENT) for e in examples])
         self.persist()
         return self._resource
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         if self.model is None:
             return messages  # untrained (no NLU data): leave intents to other components
         with_text = [m for m in messages if m.get(TEXT)]
@@ -130,9 +150,10 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         else:
             probabilities = self._probabilities(self._features(with_text))
         names = self.model["classifier"].classes_
-        for message, row in zip(with_text, probabilities):
-            ranking = [{"name": str(names[i]), "confidence": float(row[i])}
-                       for i in np.argsort(-row)]
+        for message, row in zip(with_text, probabilities, strict=True):
+            ranking = [
+                {"name": str(names[i]), "confidence": float(row[i])} for i in np.argsort(-row)
+            ]
             if self.config[RANKING_LENGTH] > 0:
                 ranking = ranking[: self.config[RANKING_LENGTH]]
             message.set(INTENT, ranking[0], add_to_output=True)
@@ -152,8 +173,8 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
 
         weights = self._weight_matrix()
         if self._blocks is None:
-            self._blocks = [_TfidfBlock(self.model[name]) for name in ("words", "chars")]
-        logits = self.model["classifier"].intercept_.copy()
+            self._blocks = [_TfidfBlock(self._fitted[name]) for name in ("words", "chars")]
+        logits = self._fitted["classifier"].intercept_.copy()
         offset = 0
         text = message.get(TEXT) or ""
         for block in self._blocks:
@@ -164,16 +185,16 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         dense = self._sentence_features(message, sparse=False)
         if dense is not None:
             dense = dense.reshape(-1) * self.config["dense_weight"]
-            logits += dense @ weights[offset:offset + dense.size]
+            logits += dense @ weights[offset : offset + dense.size]
             offset += dense.size
         extra = self._sentence_features(message, sparse=True)
         if extra is not None:
-            logits += np.asarray(extra @ weights[offset:offset + extra.shape[1]]).ravel()
+            logits += np.asarray(extra @ weights[offset : offset + extra.shape[1]]).ravel()
         return softmax(logits)
 
     def _weight_matrix(self) -> np.ndarray:
         if self._weights is None:
-            self._weights = np.ascontiguousarray(self.model["classifier"].coef_.T)
+            self._weights = np.ascontiguousarray(self._fitted["classifier"].coef_.T)
         return self._weights
 
     def _probabilities(self, features: sp.csr_matrix) -> np.ndarray:
@@ -185,11 +206,10 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         """
         from scipy.special import softmax
 
-        classifier = self.model["classifier"]
+        classifier = self._fitted["classifier"]
         if len(classifier.classes_) <= 2:  # binary models use a different link
             return classifier.predict_proba(features)
-        return softmax(np.asarray(features @ self._weight_matrix()) + classifier.intercept_,
-                       axis=1)
+        return softmax(np.asarray(features @ self._weight_matrix()) + classifier.intercept_, axis=1)
 
     def persist(self) -> None:
         import joblib
@@ -198,8 +218,14 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             joblib.dump(self.model, directory / FILE)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> LinearIntentClassifier:
         import joblib
 
         try:
@@ -217,7 +243,7 @@ class _TfidfBlock:
     of known n-grams, 1 + log(count) when sublinear, times IDF, scaled to unit length.
     (`idf_` is rebuilt on every access, so it is read once here.)"""
 
-    def __init__(self, vectorizer) -> None:
+    def __init__(self, vectorizer: Any) -> None:
         assert vectorizer.norm == "l2" and vectorizer.use_idf and not vectorizer.binary
         self.analyzer = vectorizer.build_analyzer()
         self.vocabulary = vectorizer.vocabulary_
@@ -225,8 +251,8 @@ class _TfidfBlock:
         self.sublinear = vectorizer.sublinear_tf
         self.width = len(self.vocabulary)
 
-    def __call__(self, text: str):
-        counts: Dict[int, int] = {}
+    def __call__(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        counts: dict[int, int] = {}
         for gram in self.analyzer(text):
             column = self.vocabulary.get(gram)
             if column is not None:
@@ -234,7 +260,7 @@ class _TfidfBlock:
         columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
         values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
         if self.sublinear:
-            values = np.log(values) + 1
+            values = np.log(values) + 1.0
         values *= self.idf[columns]
         length = np.sqrt(values @ values)
         return columns, values / length if length else values

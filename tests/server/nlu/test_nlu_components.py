@@ -1,5 +1,6 @@
 """The project's NLU components (bot/server/nlu/): the sentence model and the intent classifier,
 run for real (the packaged MiniLM weights, a real Rasa training run)."""
+
 import asyncio
 import textwrap
 
@@ -13,20 +14,26 @@ from tests.nlp.minilm_reference import hidden_states
 
 
 def test_sentences_that_mean_the_same_are_closer_than_unrelated_ones():
-    bus, transport, weather = shared_encoder().encode([
-        "can my son ride the bus to school",
-        "is transportation one of the services in his IEP",
-        "what will the weather be like tomorrow",
-    ])
+    bus, transport, weather = shared_encoder().encode(
+        [
+            "can my son ride the bus to school",
+            "is transportation one of the services in his IEP",
+            "what will the weather be like tomorrow",
+        ]
+    )
     assert float(bus @ transport) > float(bus @ weather) + 0.15
 
 
 def test_a_message_gets_the_same_vector_alone_or_next_to_a_long_one():
     # Batches are padded to their longest text; padding must not leak into the meaning.
     alone = shared_encoder().encode(["esy??"])[0]
-    batched = shared_encoder().encode([
-        "esy??", "my daughter has had an IEP since kindergarten and every summer she "
-                 "forgets how to read, so what can the school do for her over the break"])[0]
+    batched = shared_encoder().encode(
+        [
+            "esy??",
+            "my daughter has had an IEP since kindergarten and every summer she "
+            "forgets how to read, so what can the school do for her over the break",
+        ]
+    )[0]
     assert np.allclose(alone, batched, atol=1e-5)
     assert float(np.linalg.norm(alone)) == pytest.approx(1.0, abs=1e-5)
 
@@ -49,7 +56,8 @@ def tiny_model(tmp_path_factory):
     import rasa.model_training
 
     folder = tmp_path_factory.mktemp("tiny-nlu")
-    (folder / "config.yml").write_text(textwrap.dedent(f"""\
+    (folder / "config.yml").write_text(
+        textwrap.dedent(f"""\
         recipe: default.v1
         language: en
         assistant_id: tiny
@@ -62,8 +70,10 @@ def tiny_model(tmp_path_factory):
           - name: bot.server.nlu.linear_classifier.LinearIntentClassifier
           - name: FallbackClassifier
             threshold: 0.3
-        """))
-    (folder / "nlu.yml").write_text(textwrap.dedent("""\
+        """)
+    )
+    (folder / "nlu.yml").write_text(
+        textwrap.dedent("""\
         version: "3.1"
         nlu:
         - intent: ask_transportation
@@ -90,10 +100,14 @@ def tiny_model(tmp_path_factory):
             - how much tylenol can a 7 year old take
             - who won the game last night
             - what time does the pharmacy close
-        """))
+        """)
+    )
     model = rasa.model_training.train_nlu(
-        str(folder / "config.yml"), str(folder / "nlu.yml"), str(folder / "models"),
-        fixed_model_name="tiny")
+        str(folder / "config.yml"),
+        str(folder / "nlu.yml"),
+        str(folder / "models"),
+        fixed_model_name="tiny",
+    )
     from rasa.core.agent import Agent
 
     return Agent.load(model)
@@ -104,11 +118,12 @@ def parse(agent, text):
 
 
 def test_an_unseen_wording_reaches_its_topic(tiny_model):
-    assert parse(tiny_model, "will the school bus pick him up at home")["intent"]["name"] \
+    assert (
+        parse(tiny_model, "will the school bus pick him up at home")["intent"]["name"]
         == "ask_transportation"
+    )
     assert parse(tiny_model, "esy?? whats that")["intent"]["name"] == "ask_esy"
-    assert parse(tiny_model, "is the library open on sunday")["intent"]["name"] \
-        == "out_of_scope"
+    assert parse(tiny_model, "is the library open on sunday")["intent"]["name"] == "out_of_scope"
 
 
 def test_the_ranking_is_ordered_and_adds_up(tiny_model):
@@ -149,17 +164,35 @@ def test_one_message_scoring_gives_the_same_ranking_as_the_batch_path(tmp_path):
 
     def message(text, intent=None):
         m = Message(data={"text": text, **({"intent": intent} if intent else {})})
-        m.add_features(Features(rng.normal(0, 0.1, size=(1, 8)).astype(np.float32), "sentence",
-                                "text", "MiniLMFeaturizer"))
-        m.add_features(Features(sp.coo_matrix(rng.integers(0, 2, size=(1, 3)).astype(float)),
-                                "sentence", "text", "RegexFeaturizer"))
+        m.add_features(
+            Features(
+                rng.normal(0, 0.1, size=(1, 8)).astype(np.float32),
+                "sentence",
+                "text",
+                "MiniLMFeaturizer",
+            )
+        )
+        m.add_features(
+            Features(
+                sp.coo_matrix(rng.integers(0, 2, size=(1, 3)).astype(float)),
+                "sentence",
+                "text",
+                "RegexFeaturizer",
+            )
+        )
         return m
 
-    examples = [("what is esy", "ask_esy"), ("extended school year services", "ask_esy"),
-                ("summer help so he keeps his skills", "ask_esy"),
-                ("is the bus part of the IEP", "ask_bus"), ("who drives my kid", "ask_bus"),
-                ("transportation to school", "ask_bus"), ("hello there", "greet"),
-                ("hi!", "greet"), ("good morning", "greet")]
+    examples = [
+        ("what is esy", "ask_esy"),
+        ("extended school year services", "ask_esy"),
+        ("summer help so he keeps his skills", "ask_esy"),
+        ("is the bus part of the IEP", "ask_bus"),
+        ("who drives my kid", "ask_bus"),
+        ("transportation to school", "ask_bus"),
+        ("hello there", "greet"),
+        ("hi!", "greet"),
+        ("good morning", "greet"),
+    ]
     classifier = LinearIntentClassifier({}, LocalModelStorage(tmp_path), Resource("clf"))
     classifier.train(TrainingData([message(t, i) for t, i in examples]))
     for text in ["esy??", "does the bus come to our house", "hiya", "zzz", "", "Summer SUMMER"]:
