@@ -189,7 +189,7 @@ def parse_edit(text: str, draft: Optional[DraftView]) -> Optional[Reply]:
         if index is None or not draft or index >= len(draft.concerns):
             return Reply("unclear_edit", "concern")
         target = draft.concerns[index].id
-        if re.search(r"\b(remove|delete|drop|take out|get rid of|cut)\b", said):
+        if re.search(r"\b(remove|delete|drop|take out|take .+ out|get rid of|cut)\b", said):
             return Reply("remove", str(target))
         if re.search(r"\b(consider|ask|want the team|request)\b", said):
             return Reply("edit", f"consider:{target}")

@@ -103,6 +103,7 @@ def _draft(concerns=2, age=9):
     ("change the second concern", "edit", "concern:11"),
     ("can you redo concern 1", "edit", "concern:10"),
     ("remove the last concern", "remove", "11"),
+    ("take the first concern out", "remove", "10"),
     ("add a concern", "edit", "concern"),
     ("I forgot another worry", "edit", "concern"),
     ("redo the vision", "edit", "vision"),
