@@ -1,7 +1,7 @@
 # IEP Guide. Two commands matter:
 #   make run    install what is missing, train if data changed, start the bot, print the URL
-#   make test   everything CI runs: data validation, pytest (server, PostgreSQL, browser),
-#               Rasa test stories
+#   make test   everything CI runs: data validation, pytest (server, PostgreSQL, browser,
+#               conversation scripts, the NLU gate), Rasa test stories (end to end)
 # Every step is skipped when its inputs have not changed.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
