@@ -1,7 +1,7 @@
 # IEP Guide. Two commands matter:
 #   make run    install what is missing, train if data changed, start the bot, print the URL
 #   make test   everything CI runs: lint, data validation, pytest (server, PostgreSQL,
-#               browser), Rasa test stories
+#               browser, conversation scripts, the NLU gate), Rasa test stories (end to end)
 # While working: `make lint` (ruff and mypy, seconds) and `make unit` (the fast tests).
 # Every step is skipped when its inputs have not changed.
 SHELL := /bin/bash
@@ -102,9 +102,11 @@ pytest: $(VENV_OK) $(MODEL)
 	@echo "==> pytest"
 	@$(PY) -m pytest
 
+# --e2e: the classifier reads each story's parent text, so a wrong intent (or a missed
+# IEP word, written [iep](program) in the story) fails the run, not only a wrong action.
 stories: $(VENV_OK) $(MODEL)
-	@echo "==> Rasa test stories"
-	@$(RASA) test core --model $(MODEL) --stories tests/stories \
+	@echo "==> Rasa test stories (end to end: real parent text through NLU, then the rules)"
+	@$(RASA) test core --model $(MODEL) --stories tests/stories --e2e \
 		--fail-on-prediction-errors --out results/stories --quiet
 
 # About 10 minutes: trains both bots, loads each at 1/5/20/50 parents, runs `make eval`,

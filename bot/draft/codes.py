@@ -21,6 +21,12 @@ _CODE_IN_TEXT = re.compile(
     r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})[ -]?([0-9A-Za-z]{4})[ -]?"
     r"([0-9A-Za-z]{4})[ -]?([0-9A-Za-z]{4})(?![0-9A-Za-z])"
 )
+# The grouped form the bot prints (and parents paste) is tried first: in "my code
+# 7KQ2-M9XD-4RTB-HW3P" the loose pattern alone would read "code 7KQ2 M9XD 4RTB".
+_GROUPED_CODE = re.compile(
+    r"(?<![0-9A-Za-z])([0-9A-Za-z]{4})-([0-9A-Za-z]{4})-([0-9A-Za-z]{4})-([0-9A-Za-z]{4})"
+    r"(?![0-9A-Za-z])"
+)
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{43}$")
 EXAMPLE_CODE = "ABCD-EFGH-JKMN-PQRS"
 
@@ -43,12 +49,13 @@ def normalize_code(code: str) -> str | None:
 
 def find_code(text: str) -> str | None:
     """The first thing in a message that looks like a resume code (normalized)."""
-    for match in _CODE_IN_TEXT.finditer(text or ""):
-        candidate = "".join(match.groups())
-        if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
-            normalized = normalize_code(candidate)
-            if normalized:
-                return normalized
+    for pattern in (_GROUPED_CODE, _CODE_IN_TEXT):
+        for match in pattern.finditer(text or ""):
+            candidate = "".join(match.groups())
+            if any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate):
+                normalized = normalize_code(candidate)
+                if normalized:
+                    return normalized
     return None
 
 

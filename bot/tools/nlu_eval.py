@@ -27,6 +27,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from bot import ROOT
 from bot.settings import settings
@@ -83,21 +84,65 @@ def quiet_rasa() -> None:
     warnings.filterwarnings("ignore")
 
 
-def cross_validate(folds: int, seed: int, config: dict) -> list[Prediction]:
-    """Trains `folds` NLU models and parses each held-out fold with its model."""
-    import rasa.model_training
-    import rasa.shared.utils.io
-    from rasa.core.agent import Agent
-    from rasa.core.channels import UserMessage
+def load_nlu_data() -> Any:
+    """Every NLU example in data/, as `rasa train` reads it."""
     from rasa.shared.importers.importer import TrainingDataImporter
-    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-    from sklearn.model_selection import StratifiedKFold
 
     importer = TrainingDataImporter.load_from_config(
         str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]
     )
-    nlu_data = importer.get_nlu_data()
+    return importer.get_nlu_data()
+
+
+def train_and_parse(
+    data: Any, train: Sequence, held_out: Sequence, config_path: Path, workdir: Path, name: str
+) -> list[Prediction]:
+    """Trains the NLU pipeline of `config_path` on the `train` examples of `data` and
+    parses each `held_out` example with that model."""
+    import rasa.model_training
+    from rasa.core.agent import Agent
+    from rasa.core.channels import UserMessage
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    data_path = workdir / f"{name}.yml"
+    RasaYAMLWriter().dump(
+        data_path,
+        TrainingData(
+            training_examples=list(train),
+            entity_synonyms=data.entity_synonyms,
+            regex_features=data.regex_features,
+            lookup_tables=data.lookup_tables,
+        ),
+    )
+    model = rasa.model_training.train_nlu(
+        str(config_path), str(data_path), str(workdir / "models"), fixed_model_name=name
+    )
+    processor = Agent.load(model).processor
+    predictions = []
+    for example in held_out:
+        parsed = asyncio.run(
+            processor.parse_message(UserMessage(example.get("text")), only_output_properties=False)
+        )
+        ranking = parsed.get("intent_ranking") or [parsed["intent"]]
+        predictions.append(
+            Prediction(
+                text=example.get("text"),
+                intent=example.get("intent"),
+                top=ranking[0]["name"],
+                confidence=float(ranking[0]["confidence"]),
+                runner_up=float(ranking[1]["confidence"]) if len(ranking) > 1 else 0.0,
+            )
+        )
+    return predictions
+
+
+def cross_validate(folds: int, seed: int, config: dict) -> list[Prediction]:
+    """Trains `folds` NLU models and parses each held-out fold with its model."""
+    import rasa.shared.utils.io
+    from sklearn.model_selection import StratifiedKFold
+
+    nlu_data = load_nlu_data()
     examples = nlu_data.intent_examples
     labels = [e.get("intent") for e in examples]
     print(f"==> {len(examples)} examples, {len(set(labels))} intents, {folds} folds", flush=True)
@@ -110,40 +155,15 @@ def cross_validate(folds: int, seed: int, config: dict) -> list[Prediction]:
         for fold, (train_idx, test_idx) in enumerate(splitter.split(examples, labels), 1):
             started = time.monotonic()
             print(f"==> fold {fold}/{folds}: training on {len(train_idx)} examples", flush=True)
-            data_path = Path(tmp) / f"fold{fold}.yml"
-            RasaYAMLWriter().dump(
-                data_path,
-                TrainingData(
-                    training_examples=[examples[i] for i in train_idx],
-                    entity_synonyms=nlu_data.entity_synonyms,
-                    regex_features=nlu_data.regex_features,
-                    lookup_tables=nlu_data.lookup_tables,
-                ),
-            )
-            model = rasa.model_training.train_nlu(
-                str(config_path),
-                str(data_path),
-                str(Path(tmp) / "models"),
-                fixed_model_name=f"fold{fold}",
-            )
-            processor = Agent.load(model).processor
             held_out = [examples[i] for i in test_idx]
-            for example in held_out:
-                parsed = asyncio.run(
-                    processor.parse_message(
-                        UserMessage(example.get("text")), only_output_properties=False
-                    )
-                )
-                ranking = parsed.get("intent_ranking") or [parsed["intent"]]
-                predictions.append(
-                    Prediction(
-                        text=example.get("text"),
-                        intent=example.get("intent"),
-                        top=ranking[0]["name"],
-                        confidence=float(ranking[0]["confidence"]),
-                        runner_up=float(ranking[1]["confidence"]) if len(ranking) > 1 else 0.0,
-                    )
-                )
+            predictions += train_and_parse(
+                nlu_data,
+                [examples[i] for i in train_idx],
+                held_out,
+                config_path,
+                Path(tmp),
+                f"fold{fold}",
+            )
             fold_rows = predictions[-len(held_out) :]
             right = sum(p.top == p.intent for p in fold_rows)
             print(

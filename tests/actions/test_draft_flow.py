@@ -336,6 +336,9 @@ def test_codes_in_messages_are_found_however_they_are_typed():
     assert find_code(f"continue my draft {code}") == raw
     assert find_code(f"my code is {code.lower().replace('-', ' ')} thanks") == raw
     assert find_code(code.replace("0", "O").replace("1", "l")) == raw
+    # A four-letter word just before the code is not its first group.
+    assert find_code(f"hi i'm back, here is my code {code}") == raw
+    assert find_code("my code TKZF-MK0A-1PWP-G0MQ") == "TKZFMK0A1PWPG0MQ"
     assert find_code("this will help them a lot") is None  # four 4-letter words
     assert find_code("continue my draft") is None
 

@@ -165,6 +165,7 @@ EDIT, REMOVE, UNCLEAR = Meaning.EDIT, Meaning.REMOVE, Meaning.UNCLEAR_EDIT
         ("change the second concern", EDIT, StepRef("concern", 11)),
         ("can you redo concern 1", EDIT, StepRef("concern", 10)),
         ("remove the last concern", REMOVE, StepRef("concern", 11)),
+        ("take the first concern out", REMOVE, StepRef("concern", 10)),
         ("add a concern", EDIT, StepRef("concern")),
         ("I forgot another worry", EDIT, StepRef("concern")),
         ("change what to ask the team about concern 2", EDIT, StepRef("consider", 11)),
