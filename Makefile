@@ -15,7 +15,6 @@ SPACY     := var/spacy/iep_en/meta.json
 MINILM    := var/minilm/.built
 VENV_OK   := $(VENV)/.installed
 NPM_OK    := node_modules/.installed
-SYSTEM_OK := var/.system-packages
 BENCH_OK  := .venv-bench/.installed
 
 export RASA_TELEMETRY_ENABLED := false
@@ -25,7 +24,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                    $(wildcard bot/nlu/*.py)
 
-.PHONY: help run test setup validate train pytest stories bench eval lock clean
+.PHONY: help run test setup system validate train pytest stories bench eval lock clean
 
 help:
 	@echo "make run    start IEP Guide (installs and trains as needed), then open the URL it prints"
@@ -36,7 +35,7 @@ help:
 run: setup $(MODEL)
 	@$(PY) -m bot run --models $(MODELS_DIR)
 
-test: setup $(SYSTEM_OK) $(BENCH_OK) validate $(MODEL) pytest stories
+test: setup system $(BENCH_OK) validate $(MODEL) pytest stories
 	@echo "==> All checks passed."
 
 setup: $(VENV_OK) $(NPM_OK) $(SPACY) $(MINILM)
@@ -50,9 +49,10 @@ $(NPM_OK): package.json package-lock.json
 	@npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-$(SYSTEM_OK): scripts/setup-system.sh
+# Runs every time (no stamp): it looks for the real programs, so one removed since the
+# last run is installed again; when all are there it only says so.
+system:
 	@scripts/setup-system.sh
-	@mkdir -p var && touch $@
 
 # Locust lives in its own venv so gevent/Flask never touch Rasa's pinned packages.
 $(BENCH_OK): bot/bench/requirements.txt bot/bench/constraints.txt
@@ -79,9 +79,14 @@ validate: $(VENV_OK) $(SPACY) $(MINILM)
 	@echo "==> rasa data validate"
 	@$(RASA) data validate --fail-on-warnings --quiet
 
+# Every test runs here: IEP_TEST_SKIP (tests/conftest.py) is for running pytest by hand.
+# PYTEST_ARGS adds options, e.g. PYTEST_ARGS=-x, or PYTEST_ARGS="-p no:randomly" (file order).
 pytest: $(VENV_OK) $(MODEL)
+	@if [ -n "$$IEP_TEST_SKIP" ]; then \
+		echo "ERROR: make test runs every test; unset IEP_TEST_SKIP (it is for pytest by hand)." >&2; \
+		exit 1; fi
 	@echo "==> pytest"
-	@$(PY) -m pytest
+	@$(PY) -m pytest $(PYTEST_ARGS)
 
 stories: $(VENV_OK) $(MODEL)
 	@echo "==> Rasa test stories"

@@ -1,4 +1,10 @@
-"""Fixtures that start real things: the whole bot via the run command's launcher."""
+"""Fixtures that start real things: the whole bot via the run command's launcher.
+
+A missing PostgreSQL or Chromium fails the run and says how to install it. A developer
+without them can leave those tests out on purpose, and only on purpose:
+    IEP_TEST_SKIP=postgres,browser .venv/bin/python -m pytest   (or -m "not browser")
+CI (CI=true) and `make test` refuse IEP_TEST_SKIP.
+"""
 from __future__ import annotations
 
 import json
@@ -16,6 +22,32 @@ import pytest
 from bot import ROOT
 from bot.launcher import READY_LINE
 from tests.helpers import free_port
+
+SKIPPABLE = {"postgres", "browser"}  # markers IEP_TEST_SKIP may name
+
+
+def opted_out() -> set:
+    return {name.strip() for name in os.environ.get("IEP_TEST_SKIP", "").split(",")
+            if name.strip()}
+
+
+def pytest_configure(config) -> None:
+    unknown = opted_out() - SKIPPABLE
+    if unknown:
+        raise pytest.UsageError(f"IEP_TEST_SKIP: unknown {sorted(unknown)}; "
+                                f"it can name {sorted(SKIPPABLE)}")
+    if opted_out() and os.environ.get("CI", "").lower() in ("true", "1"):
+        raise pytest.UsageError("IEP_TEST_SKIP is for a developer's own machine; "
+                                "CI runs every test.")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for name in opted_out():
+        skip = pytest.mark.skip(reason=f"left out on purpose (IEP_TEST_SKIP={name})")
+        for item in items:
+            if name in item.keywords:
+                item.add_marker(skip)
+
 
 MODELS_DIR = Path(os.environ.get("IEP_MODELS_DIR", ROOT / "models"))
 MODEL = MODELS_DIR / "iep-guide.tar.gz"
@@ -88,9 +120,26 @@ def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
 
 
 # ---------------------------------------------------------------- PostgreSQL
-def _postgres_bindir() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
-    return found[-1].parent if found else None
+POSTGRES_PROGRAMS = ("postgres", "initdb", "pg_ctl", "createdb")
+
+
+def _postgres_bindir() -> Path:
+    """Debian's newest PostgreSQL, or the folder IEP_POSTGRES_BINDIR names (a server
+    installed elsewhere). Fails, saying how to install it, when a program is missing."""
+    configured = os.environ.get("IEP_POSTGRES_BINDIR")
+    if configured:
+        bindir = Path(configured)
+    else:
+        found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"))
+        bindir = found[-1].parent if found else Path("/usr/lib/postgresql/<version>/bin")
+    missing = [p for p in POSTGRES_PROGRAMS if not os.access(bindir / p, os.X_OK)]
+    if missing:
+        pytest.fail(
+            f"PostgreSQL is not installed ({', '.join(missing)} not in {bindir}). Install "
+            "Debian's postgresql package: `make test` does (scripts/setup-system.sh, needs "
+            "root or sudo), or `sudo apt-get install postgresql`. To leave the PostgreSQL "
+            "tests out on purpose: IEP_TEST_SKIP=postgres.", pytrace=False)
+    return bindir
 
 
 @pytest.fixture(scope="session")
@@ -101,9 +150,6 @@ def postgres_url() -> Iterator[str]:
     import tempfile
 
     bindir = _postgres_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL server not installed: `make test` installs Debian's "
-                    "postgresql package (needs root or sudo).")
     data = Path(tempfile.mkdtemp(prefix="iep-pg-"))
     as_postgres: List[str] = []
     if os.geteuid() == 0:  # the server refuses to run as root
