@@ -9,6 +9,13 @@ from playwright.sync_api import Locator, Page, expect
 LAUNCHER_OPEN = "Open the chat with IEP Guide"
 MESSAGE_BOX = "Type your question"
 CONVERSATION = "Conversation with IEP Guide"
+# The bot's bubbles (the typing indicator is also an .rw-response, outside the groups).
+BOT_BUBBLES = "#iep-guide-chat .rw-from-response .rw-response"
+REPLY_SHOWN_JS = """
+([selector, after, text]) =>
+  !document.querySelector('#iep-guide-chat .rw-typing-indication') &&
+  [...document.querySelectorAll(selector)].slice(after).some(b => b.innerText.includes(text))
+"""
 
 # Computed in the page: every visible piece of text with its color, the color behind
 # it (first non-transparent background up the tree, blended over white) and its size.
@@ -111,15 +118,16 @@ class Chat:
         self.page.keyboard.press("Enter")
         expect(self.conversation.locator(".rw-from-client .rw-client").filter(has_text=text).last).to_be_visible()
 
-    def wait_for_bot(self, text: str, timeout: float = 30_000) -> None:
-        expect(self.bot_bubbles.filter(has_text=text).first).to_be_visible(timeout=timeout)
+    def bubble_count(self) -> int:
+        return self.bot_bubbles.count()
 
-    def settle(self) -> None:
-        """Waits until the widget has shown every queued bot bubble (it shows them one
-        by one, with a typing indicator in between)."""
-        self.page.wait_for_function(
-            "!document.querySelector('#iep-guide-chat .rw-typing-indication')")
-        self.page.wait_for_timeout(300)
+    def wait_for_bot(self, text: str, after: int = 0, timeout: float = 30_000) -> None:
+        """Waits for a bot bubble that contains `text` among those after the first
+        `after` (pass bubble_count() from before the parent acted: earlier bubbles
+        never count), then for the rest of that reply: the widget shows a turn's
+        bubbles one by one behind a typing indicator, which stays up while any wait."""
+        self.page.wait_for_function(REPLY_SHOWN_JS, arg=[BOT_BUBBLES, after, text],
+                                    timeout=timeout)
 
     def bot_texts(self) -> List[str]:
         return self.bot_bubbles.all_inner_texts()
