@@ -20,6 +20,7 @@ from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 from rasa_sdk.executor import ActionExecutor
 from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
+import bot.rasa_speedups  # noqa: F401  (as in every `rasa run` here: endpoints.yml loads it)
 from actions.draft.form import FORM
 from tests.conftest import MODEL
 
