@@ -15,12 +15,13 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Sequence
 
 import pytest
 
 from bot import ROOT
 from bot.launcher import READY_LINE
+from bot.settings import page_origins
 from tests.helpers import free_port
 
 SKIPPABLE = {"postgres", "browser"}  # markers IEP_TEST_SKIP may name
@@ -70,18 +71,29 @@ class RunningBot:
         return json.loads((self.var_dir / "run" / "pids.json").read_text())
 
 
+def bot_command(rasa_port: int, action_port: int, web_port: int) -> List[str]:
+    """`python -m bot run` (what `make run` runs) on the given ports."""
+    return [sys.executable, "-m", "bot", "run", "--rasa-port", str(rasa_port),
+            "--action-port", str(action_port), "--web-port", str(web_port),
+            "--models", str(MODELS_DIR)]
+
+
+def bot_env(var_dir: Path, extra_env: Dict[str, str] | None = None) -> Dict[str, str]:
+    return dict(os.environ, IEP_VAR_DIR=str(var_dir), **(extra_env or {}))
+
+
 def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
-              timeout: float = 240.0) -> RunningBot:
-    """Runs `python -m bot run` (what `make run` runs) on free ports and waits for
-    its ready line."""
+              timeout: float = 240.0, extra_origins: Sequence[str] = ()) -> RunningBot:
+    """Runs the bot on free ports and waits for its ready line. `extra_origins`: other
+    websites allowed in, next to the page's own origins."""
     if not MODEL.exists():
         pytest.fail("No trained model: run the tests with `make test` (it trains first).")
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
-    env = dict(os.environ, IEP_VAR_DIR=str(var_dir), **(extra_env or {}))
+    env = bot_env(var_dir, extra_env)
+    if extra_origins:
+        env["IEP_ALLOWED_ORIGINS"] = ",".join([page_origins(web_port), *extra_origins])
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run", "--rasa-port", str(rasa_port),
-         "--action-port", str(action_port), "--web-port", str(web_port),
-         "--models", str(MODELS_DIR)],
+        bot_command(rasa_port, action_port, web_port),
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     output: List[str] = []
@@ -104,6 +116,32 @@ def start_bot(var_dir: Path, extra_env: Dict[str, str] | None = None,
                       action_port, var_dir, proc, output)
 
 
+def run_bot_until_it_exits(var_dir: Path, extra_env: Dict[str, str] | None = None,
+                           timeout: float = 300.0) -> subprocess.CompletedProcess:
+    """Runs the bot on free ports for a start-up expected to fail; its output, once it
+    has stopped. (A bot that starts after all is stopped with Ctrl-C.)"""
+    proc = subprocess.Popen(bot_command(free_port(), free_port(), free_port()), cwd=ROOT,
+                            env=bot_env(var_dir, extra_env), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    output: List[str] = []
+
+    def pump() -> None:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            output.append(line)
+            if READY_LINE in line:
+                proc.send_signal(2)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    reader.join(timeout=10)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output))
+
+
 def stop_bot(bot: RunningBot) -> None:
     bot.process.send_signal(2)  # Ctrl-C, as a person would
     try:
@@ -112,9 +150,15 @@ def stop_bot(bot: RunningBot) -> None:
         bot.process.kill()
 
 
+# A parent center's website that embeds the widget (IEP_ALLOWED_ORIGINS lets it in).
+OUTSIDE_SITE = "https://www.parent-center.example"
+
+
 @pytest.fixture(scope="session")
 def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
-    bot = start_bot(tmp_path_factory.mktemp("bot-var"))
+    """The bot most tests share. Tests that stop or break one of its servers start
+    their own (start_bot), so no test depends on what another did to it."""
+    bot = start_bot(tmp_path_factory.mktemp("bot-var"), extra_origins=[OUTSIDE_SITE])
     yield bot
     stop_bot(bot)
 
