@@ -33,6 +33,11 @@ def opted_out() -> set:
 
 
 def pytest_configure(config) -> None:
+    if config.pluginmanager.hasplugin("randomly"):
+        # pytest-randomly shuffles the tests (what we want it for) and also reseeds
+        # random generators before each test, handing spaCy's thinc seeds above 2**32
+        # that its numpy call refuses (pytest-randomly issue 736, thinc issue 960).
+        config.option.randomly_reset_seed = False
     unknown = opted_out() - SKIPPABLE
     if unknown:
         raise pytest.UsageError(f"IEP_TEST_SKIP: unknown {sorted(unknown)}; "
