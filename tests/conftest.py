@@ -125,6 +125,8 @@ def run_bot_until_it_exits(var_dir: Path, extra_env: Dict[str, str] | None = Non
                            timeout: float = 300.0) -> subprocess.CompletedProcess:
     """Runs the bot on free ports for a start-up expected to fail; its output, once it
     has stopped. (A bot that starts after all is stopped with Ctrl-C.)"""
+    if not MODEL.exists():
+        pytest.fail("No trained model: run the tests with `make test` (it trains first).")
     proc = subprocess.Popen(bot_command(free_port(), free_port(), free_port()), cwd=ROOT,
                             env=bot_env(var_dir, extra_env), stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
@@ -141,8 +143,12 @@ def run_bot_until_it_exits(var_dir: Path, extra_env: Dict[str, str] | None = Non
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        proc.send_signal(2)  # Ctrl-C: the launcher stops the servers it started
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     reader.join(timeout=10)
     return subprocess.CompletedProcess(proc.args, proc.returncode, "".join(output))
 
