@@ -18,7 +18,6 @@ SPACY     := var/spacy/iep_en/meta.json
 MINILM    := var/minilm/.built
 VENV_OK   := $(VENV)/.installed
 NPM_OK    := node_modules/.installed
-SYSTEM_OK := var/.system-packages
 BENCH_OK  := .venv-bench/.installed
 
 export RASA_TELEMETRY_ENABLED := false
@@ -28,7 +27,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                    $(wildcard bot/server/nlu/*.py) $(wildcard bot/nlp/*.py)
 
-.PHONY: help run test setup lint unit validate train pytest stories bench eval lock clean
+.PHONY: help run test setup lint unit system validate train pytest stories bench eval lock clean
 
 help:
 	@echo "make run    start IEP Guide (installs and trains as needed), then open the URL it prints"
@@ -41,7 +40,7 @@ help:
 run: setup $(MODEL)
 	@$(PY) -m bot run --models $(MODELS_DIR)
 
-test: setup lint $(SYSTEM_OK) $(BENCH_OK) validate $(MODEL) pytest stories
+test: setup lint system $(BENCH_OK) validate $(MODEL) pytest stories
 	@echo "==> All checks passed."
 
 setup: $(VENV_OK) $(NPM_OK) $(SPACY) $(MINILM)
@@ -55,9 +54,10 @@ $(NPM_OK): package.json package-lock.json
 	@npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
-$(SYSTEM_OK): scripts/setup-system.sh
+# Runs every time (no stamp): it looks for the real programs, so one removed since the
+# last run is installed again; when all are there it only says so.
+system:
 	@scripts/setup-system.sh
-	@mkdir -p var && touch $@
 
 # Locust lives in its own venv so gevent/Flask never touch Rasa's pinned packages.
 $(BENCH_OK): bot/tools/bench/requirements.txt bot/tools/bench/constraints.txt
@@ -98,9 +98,14 @@ validate: $(VENV_OK) $(SPACY) $(MINILM)
 	@echo "==> rasa data validate"
 	@$(RASA) data validate --fail-on-warnings --quiet
 
+# Every test runs here: IEP_TEST_SKIP (tests/conftest.py) is for running pytest by hand.
+# PYTEST_ARGS adds options, e.g. PYTEST_ARGS=-x, or PYTEST_ARGS="-p no:randomly" (file order).
 pytest: $(VENV_OK) $(MODEL)
+	@if [ -n "$$IEP_TEST_SKIP" ]; then \
+		echo "ERROR: make test runs every test; unset IEP_TEST_SKIP (it is for pytest by hand)." >&2; \
+		exit 1; fi
 	@echo "==> pytest"
-	@$(PY) -m pytest
+	@$(PY) -m pytest $(PYTEST_ARGS)
 
 # --e2e: the classifier reads each story's parent text, so a wrong intent (or a missed
 # IEP word, written [iep](program) in the story) fails the run, not only a wrong action.

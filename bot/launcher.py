@@ -26,6 +26,7 @@ import aiohttp
 import yaml
 from aiohttp import web
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import ROOT, content
 from bot.server.action_calls import SECRET_HEADER
@@ -290,20 +291,29 @@ class Stack:
                 f"working?). Replies: {texts}\n{self.tail('actions')}"
             )
         # Rasa silently keeps conversations in memory if the tracker database fails;
-        # make sure the probe really reached the database, then remove it.
+        # make sure the probe really reached the database, then remove it. Checked
+        # before deleting: a database Rasa cannot write to may refuse the delete too.
         engine = create_engine(self.settings.database_url("tracker"), future=True)
         try:
-            with engine.begin() as conn:
+            with engine.connect() as conn:
                 stored = conn.execute(
                     text("SELECT count(*) FROM events WHERE sender_id = :s"), {"s": sender}
                 ).scalar_one()
-                conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender})
+            if stored:
+                with engine.begin() as conn:
+                    conn.execute(text("DELETE FROM events WHERE sender_id = :s"), {"s": sender})
+        except SQLAlchemyError as error:
+            raise StartupError(
+                f"Could not check the tracker database ({getattr(error, 'orig', error)}). "
+                f"Check IEP_DATABASE_URL.\n{self.tail('rasa')}"
+            ) from error
         finally:
             engine.dispose()
         if not stored:
             raise StartupError(
                 "Rasa is not saving conversations to the tracker database (it fell back to "
-                f"memory). Check IEP_DATABASE_URL.\n{self.tail('rasa')}"
+                "memory: is the database reachable and writable?). Check IEP_DATABASE_URL."
+                f"\n{self.tail('rasa')}"
             )
 
     async def stop(self) -> None:

@@ -29,6 +29,20 @@ def rest(
         return json.loads(response.read())
 
 
+def open_connections(port: int) -> int:
+    """TCP connections to or from `port` on this machine that are still open at both
+    ends (ESTABLISHED in /proc/net/tcp and tcp6)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            next(lines)
+            for line in lines:
+                local, remote, state = line.split()[1:4]
+                ports = {int(local.rsplit(":", 1)[1], 16), int(remote.rsplit(":", 1)[1], 16)}
+                count += state == "01" and port in ports
+    return count
+
+
 def texts(replies: list[dict[str, Any]]) -> str:
     return "\n".join(r.get("text", "") for r in replies)
 

@@ -1,80 +1,94 @@
-"""Drives the draft builder's actions the way Rasa does, with rasa-sdk Trackers built
-here: a rule starts draft_form, every message in the form goes to
-validate_draft_form (which also says the closing words when the form ends). The real
-actions and a real database run; only NLU is given (intent + confidence per message),
-so each test says exactly what the classifier is assumed to have said. The whole
-stack with real NLU runs in tests/system/test_draft_server.py.
+"""Parents talking to the draft builder through Rasa's own message processor: the
+trained model's rules (data/rules/) and forms decide which action runs, the real
+actions run on a real database, and Rasa turns their responses into messages. Only
+NLU is given (intent + confidence per message), so each test says exactly what the
+classifier is assumed to have said; tests/server/ runs the same with real NLU.
+
+The actions run in this process (rasa-sdk's own executor, fed the JSON Rasa would
+post to the action server) so each test can give them its own database.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
-from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
+import pytest
+from rasa.core.agent import Agent
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
-from actions.draft_commands import ActionDeleteDraft, ActionOfferDraft, ActionResumeDraft
-from actions.draft_form import FORM, ValidateDraftForm
+from actions.draft_form import FORM
+from bot.server import patches
+from tests.conftest import MODEL
 
-DOMAIN = {"responses": {"utter_out_of_scope": [{"text": "outside what I know"}]}}
+
+class InProcessActions(EndpointConfig):
+    """The action endpoint, answered by rasa-sdk's executor in this process: the same
+    JSON in and out as bot.action_server, errors mapped as its webhook maps them."""
+
+    def __init__(self) -> None:
+        super().__init__(url="in-process://actions/webhook")
+        self.executor = ActionExecutor()
+        self.executor.register_package("actions")
+        self.errors: list[BaseException] = []
+
+    async def request(
+        self,
+        method: str = "post",
+        subpath: str | None = None,
+        content_type: str | None = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        call = json.loads(json.dumps(kwargs["json"]))
+        try:
+            result = await self.executor.run(call)
+        except ActionExecutionRejection as error:
+            raise ClientResponseError(
+                400,
+                "Bad Request",
+                json.dumps({"error": error.message, "action_name": error.action_name}),
+            ) from error
+        except ActionNotFoundException as error:
+            raise ClientResponseError(
+                404,
+                "Not Found",
+                json.dumps({"error": error.message, "action_name": error.action_name}),
+            ) from error
+        except Exception as error:  # Rasa would log it and go on; the test must fail
+            self.errors.append(error)
+            raise ClientResponseError(500, "Internal Server Error", repr(error)) from error
+        return json.loads(json.dumps(result))
+
+
+_agent: Agent | None = None
+
+
+def agent() -> Agent:
+    """The trained model, loaded once per test run."""
+    global _agent
+    if _agent is None:
+        if not MODEL.exists():
+            pytest.fail(f"No trained model at {MODEL}: run `make test` (it trains first).")
+        patches.apply()  # as in every `rasa run` here (the tracker store applies them)
+        _agent = Agent.load(MODEL, action_endpoint=InProcessActions())
+    return _agent
 
 
 class Parent:
-    """One conversation (one sender id) with its own slots."""
+    """One conversation (one sender id)."""
 
     def __init__(self, sender: str | None = None):
         self.sender = sender or uuid.uuid4().hex
-        self.slots: dict[str, Any] = {"disclaimer_shown": False}
+        self.slots: dict[str, Any] = {}
         self.form_active = False
         self.transcript: list[str] = []
+        self.last_messages: list[dict[str, Any]] = []
 
-    # --------------------------------------------------------------- plumbing
-    def _tracker(
-        self,
-        text: str,
-        intent: str,
-        confidence: float,
-        activating: bool = False,
-        ranking: list | None = None,
-    ) -> Tracker:
-        events: list[dict[str, Any]] = [{"event": "user", "text": text}]
-        if activating:
-            events.append({"event": "active_loop", "name": FORM})
-        return Tracker(
-            sender_id=self.sender,
-            slots=dict(self.slots),
-            latest_message={
-                "text": text,
-                "intent": {"name": intent, "confidence": confidence},
-                "intent_ranking": ranking or [],
-                "entities": [],
-            },
-            events=events,
-            paused=False,
-            followup_action=None,
-            active_loop={"name": FORM} if self.form_active or activating else {},
-            latest_action_name="action_listen",
-        )
-
-    async def _run(self, action, tracker: Tracker) -> list[dict[str, Any]]:
-        dispatcher = CollectingDispatcher()
-        events = await action.run(dispatcher, tracker, DOMAIN)
-        for event in events:
-            if isinstance(event, dict) and event.get("event") == "slot":
-                self.slots[event["name"]] = event["value"]
-        messages = dispatcher.messages
-        self.transcript += [m.get("text") or m.get("response") or "" for m in messages]
-        self._last_events = events
-        return messages
-
-    async def _form_turn(self, tracker: Tracker) -> list[dict[str, Any]]:
-        messages = await self._run(ValidateDraftForm(), tracker)
-        self.form_active = SlotSet("requested_slot", None) not in self._last_events
-        return messages
-
-    # --------------------------------------------------------------- a parent
     async def say(
         self,
         text: str,
@@ -84,23 +98,26 @@ class Parent:
     ) -> str:
         """One message; returns everything the bot said, joined. `ranking` is
         NLU's intent_ranking (e.g. the real guesses behind an nlu_fallback)."""
-        tracker = self._tracker(text, intent, confidence, ranking=ranking)
-        if self.form_active:
-            messages = await self._form_turn(tracker)
-        elif intent == "start_draft":
-            messages = await self._form_turn(self._tracker(text, intent, confidence, True))
-        elif intent == "resume_draft":
-            messages = await self._run(ActionResumeDraft(), tracker)
-            if self.slots.get("draft_found"):
-                messages += await self._form_turn(self._tracker(text, intent, confidence, True))
-        elif intent == "delete_draft":
-            messages = await self._run(ActionDeleteDraft(), tracker)
-        elif intent == "share_about_child":
-            messages = await self._run(ActionOfferDraft(), tracker)
-        else:
-            raise AssertionError(f"no rule for {intent} outside the form")
-        self.last_messages = messages
-        return "\n".join(m.get("text") or m.get("response") or "" for m in messages)
+        bot = agent()
+        endpoint: InProcessActions = bot.action_endpoint
+        parse = {
+            "text": text,
+            "intent": {"name": intent, "confidence": confidence},
+            "intent_ranking": ranking or [],
+            "entities": [],
+        }
+        output = CollectingOutputChannel()
+        failed = len(endpoint.errors)
+        await bot.processor.handle_message(UserMessage(text, output, self.sender, parse_data=parse))
+        if len(endpoint.errors) > failed:
+            raise endpoint.errors[-1]
+        tracker = await bot.tracker_store.retrieve(self.sender)
+        self.slots = tracker.current_slot_values()
+        self.form_active = tracker.active_loop_name == FORM
+        self.last_messages = output.messages
+        said = [m.get("text") or "" for m in output.messages]
+        self.transcript += said
+        return "\n".join(said)
 
     async def start(self) -> str:
         return await self.say("help me write my vision statement", "start_draft", 0.98)

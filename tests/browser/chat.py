@@ -3,11 +3,20 @@ classes, wherever the page offers them)."""
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Locator, Page, expect
 
 LAUNCHER_OPEN = "Open the chat with IEP Guide"
 MESSAGE_BOX = "Type your question"
 CONVERSATION = "Conversation with IEP Guide"
+# The bot's bubbles (the typing indicator is also an .rw-response, outside the groups).
+BOT_BUBBLES = "#iep-guide-chat .rw-from-response .rw-response"
+REPLY_SHOWN_JS = """
+([selector, after, text]) =>
+  !document.querySelector('#iep-guide-chat .rw-typing-indication') &&
+  [...document.querySelectorAll(selector)].slice(after).some(b => b.innerText.includes(text))
+"""
 
 # Computed in the page: every visible piece of text with its color, the color behind
 # it (first non-transparent background up the tree, blended over white) and its size.
@@ -116,15 +125,22 @@ class Chat:
             self.conversation.locator(".rw-from-client .rw-client").filter(has_text=text).last
         ).to_be_visible()
 
-    def wait_for_bot(self, text: str, timeout: float = 30_000) -> None:
-        expect(self.bot_bubbles.filter(has_text=text).first).to_be_visible(timeout=timeout)
+    def bubble_count(self) -> int:
+        return self.bot_bubbles.count()
 
-    def settle(self) -> None:
-        """Waits until the widget has shown every queued bot bubble (it shows them one
-        by one, with a typing indicator in between)."""
-        # A locator, not wait_for_function: the page's policy forbids eval.
-        expect(self.page.locator("#iep-guide-chat .rw-typing-indication")).to_have_count(0)
-        self.page.wait_for_timeout(300)
+    def wait_for_bot(self, text: str, after: int = 0, timeout: float = 30_000) -> None:
+        """Waits for a bot bubble that contains `text` among those after the first
+        `after` (pass bubble_count() from before the parent acted: earlier bubbles
+        never count), then for the rest of that reply: the widget shows a turn's
+        bubbles one by one behind a typing indicator, which stays up while any wait.
+        Polled from here, not with wait_for_function: the page's policy forbids eval."""
+        deadline = time.monotonic() + timeout / 1000
+        while not self.page.evaluate(REPLY_SHOWN_JS, [BOT_BUBBLES, after, text]):
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no bot reply with {text!r} after bubble {after}: {self.bot_texts()[after:]}"
+                )
+            self.page.wait_for_timeout(100)
 
     def bot_texts(self) -> list[str]:
         return self.bot_bubbles.all_inner_texts()

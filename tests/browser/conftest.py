@@ -6,6 +6,7 @@ bot itself is the session-wide `running_bot` from tests/conftest.py.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,7 +17,8 @@ from playwright.sync_api import ConsoleMessage
 from bot import ROOT
 from tests.browser.chat import Chat
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's package, installed by scripts/setup-system.sh
+# Debian's package, installed by scripts/setup-system.sh (IEP_CHROMIUM: one elsewhere).
+CHROMIUM = Path(os.environ.get("IEP_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -37,10 +39,13 @@ def browser() -> Iterator:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=30_000)
-    if not CHROMIUM.exists():
-        pytest.skip(
-            "Chromium not installed: `make test` installs Debian's chromium "
-            "package (needs root or sudo)."
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(
+            f"Chromium is not installed ({CHROMIUM} missing). Install Debian's "
+            "chromium package: `make test` does (scripts/setup-system.sh, needs root "
+            "or sudo), or `sudo apt-get install chromium`. To leave the browser "
+            "tests out on purpose: IEP_TEST_SKIP=browser.",
+            pytrace=False,
         )
     from playwright.sync_api import sync_playwright
 

@@ -21,7 +21,7 @@ CHILD_NAME = "Maya"
 class Step:
     say: str | None = None  # typed into the message box, or ...
     tap: str | None = None  # ... a quick-reply button's title
-    expect_reply: str = ""  # part of the bot's next reply
+    expect_reply: str = ""  # part of the bot's reply to this step
 
 
 # The REST version of this conversation is FLOW in tests/system/test_draft_server.py.
@@ -87,13 +87,14 @@ def document_text(data: bytes) -> str:
 
 
 def take(chat, step: Step) -> None:
+    # Several expected replies ("concern 1", "look right") are also in earlier bubbles:
+    # only a bubble that comes after this step counts.
+    before = chat.bubble_count()
     if step.tap:
         chat.reply_button(step.tap).click()
     else:
         chat.ask(step.say)
-    if step.expect_reply:
-        chat.wait_for_bot(step.expect_reply)
-    chat.settle()
+    chat.wait_for_bot(step.expect_reply, after=before)
 
 
 def test_parent_writes_the_vision_statement_edits_it_and_downloads_it(chat, screenshot_dir):

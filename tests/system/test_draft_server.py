@@ -3,11 +3,8 @@ NLU), the action server, the drafts database and the web page's download links."
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import threading
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -111,31 +108,6 @@ def test_questions_and_commands_mid_draft_with_real_nlu(running_bot):
     assert "deleted" in said
     said = texts(rest(running_bot.rasa_url, f"continue my draft {code}", sender=other))
     assert "couldn't find a draft" in said
-
-
-def test_restarting_the_action_server_mid_draft_loses_nothing(running_bot):
-    sender = uuid.uuid4().hex
-    messages = with_marker("RESTARTMARKER")
-    talk(running_bot.rasa_url, sender, messages[:6])  # up to the first concern
-    old = running_bot.pids()["actions"]
-    os.killpg(old, signal.SIGKILL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # the launcher starts it again
-        try:
-            if running_bot.pids()["actions"] != old:
-                url = f"http://localhost:{running_bot.action_port}/health"
-                with urllib.request.urlopen(url, timeout=5):
-                    break
-        except (OSError, urllib.error.URLError):
-            pass
-        time.sleep(1)
-    else:
-        pytest.fail("the action server did not come back")
-    replies = talk(running_bot.rasa_url, sender, messages[6:])
-    assert "Step 4 of 6" in replies[1], replies
-    body = docx_text(download(DOCX_LINK.search(replies[-1]).group(1)))
-    for i in FREE_TEXT:  # everything typed before (and after) the restart is there
-        assert f"RESTARTMARKER{i}" in body
 
 
 def test_two_parents_at_the_same_time_never_see_each_others_text(running_bot):

@@ -24,7 +24,16 @@ def test_bench_smoke_writes_a_report_with_numbers(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip().splitlines()[-1].startswith("bench summary: ours ")
     report = (tmp_path / "report.md").read_text()
-    assert "| ours | rest | 1 |" in report
-    assert "| ours | socket.io | 1 |" in report
-    assert "| 0/" in report, "the smoke run had errors:\n" + report
+    # Each load row: | bot | channel | users | msg/s | p50 | p95 | p99 | errors/requests | ...
+    rows = {
+        (cells[1], cells[2]): cells[7]
+        for cells in (
+            line.split(" | ") for line in report.splitlines() if line.startswith("| ours | ")
+        )
+    }
+    assert set(rows) == {("rest", "1"), ("socket.io", "1")}, report
+    for row, errors_of_requests in rows.items():
+        errors, requests = map(int, errors_of_requests.split("/"))
+        assert requests > 0, f"{row}: no request was made\n{report}"
+        assert errors == 0, f"{row}: {errors} of {requests} requests failed\n{report}"
     assert (tmp_path / "latency.png").stat().st_size > 1000
