@@ -138,11 +138,15 @@ def drafts(tmp_path):
 
 
 def fixed_replies() -> dict[str, str]:
-    """Every draft text in the content files (placeholders read as one word)."""
+    """Every draft text in the content files (placeholders read as one word), but the
+    IEP form's own section headings ("Parent and/or Student Concerns"): the draft must
+    use the form's words there, whatever their grade."""
     return {
         key: content.raw(key)
         for key in content.keys()
-        if key.startswith("draft.") and len(content.raw(key).split()) >= 3
+        if key.startswith("draft.")
+        and len(content.raw(key).split()) >= 3
+        and not (key.startswith("draft.doc.") and key.endswith(".heading"))
     }
 
 
@@ -153,7 +157,7 @@ async def test_everything_the_draft_builder_says_reads_at_grade_8_or_below(draft
         "the conversations must reach every step"
     )
     texts = {f"said {text!r}": text for text in talk.said if text}
-    for step in steps.STEPS:
+    for step in (s for s in steps.STEPS if s.kind is not steps.Kind.REVIEW):
         for count in (1, 2):
             texts[f"nudge {step.key} {count}"] = steps.nudge(StepRef(step.key), count)
     texts.update(fixed_replies())
