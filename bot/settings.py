@@ -10,6 +10,9 @@
                          socket.io). Unset: the page's own origins on this machine. Set
                          but empty: no web page may talk to the bot.
     IEP_PUBLIC_URL       base URL of the web page parents use (download links)
+    IEP_RATE_PER_CONVERSATION, IEP_RATE_PER_ADDRESS
+                         messages a minute one conversation / one address may send
+                         (30 / 120); 0 turns the limit off (the load benchmark does)
 
 The launcher (`python -m bot run`) lays its command-line flags over the environment and
 hands the result to its servers as these same variables (Settings.to_env), so every
@@ -41,6 +44,15 @@ def page_origins(web_port: int) -> tuple[str, ...]:
     return (f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}")
 
 
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number (0 = off), not {raw!r}")
+    return int(raw)
+
+
 def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name, "").strip()
     if not raw:
@@ -65,6 +77,9 @@ class Settings:
     shared_database_url: str | None = None
     allowed_origins: tuple[str, ...] = page_origins(DEFAULT_WEB_PORT)
     public_url: str = f"http://localhost:{DEFAULT_WEB_PORT}"
+    # Messages a minute (0: no limit). A parent types far slower than either.
+    rate_per_conversation: int = 30
+    rate_per_address: int = 120
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +102,8 @@ class Settings:
             shared_database_url=env.get("IEP_DATABASE_URL") or None,
             allowed_origins=origins,
             public_url=(env.get("IEP_PUBLIC_URL") or f"http://localhost:{web_port}").rstrip("/"),
+            rate_per_conversation=_count(env, "IEP_RATE_PER_CONVERSATION", 30),
+            rate_per_address=_count(env, "IEP_RATE_PER_ADDRESS", 120),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -99,6 +116,8 @@ class Settings:
             "IEP_MODELS_DIR": str(self.models_dir),
             "IEP_ALLOWED_ORIGINS": ",".join(self.allowed_origins),
             "IEP_PUBLIC_URL": self.public_url,
+            "IEP_RATE_PER_CONVERSATION": str(self.rate_per_conversation),
+            "IEP_RATE_PER_ADDRESS": str(self.rate_per_address),
         }
         if self.shared_database_url:
             env["IEP_DATABASE_URL"] = self.shared_database_url

@@ -202,8 +202,14 @@ OUTSIDE_SITE = "https://www.parent-center.example"
 @pytest.fixture(scope="session")
 def running_bot(tmp_path_factory) -> Iterator[RunningBot]:
     """The bot most tests share. Tests that stop or break one of its servers start
-    their own (start_bot), so no test depends on what another did to it."""
-    bot = start_bot(tmp_path_factory.mktemp("bot-var"), extra_origins=[OUTSIDE_SITE])
+    their own (start_bot), so no test depends on what another did to it. Every test
+    talks to it from 127.0.0.1, far faster than one address of parents would, so its
+    per-address limit is off (tests/system/test_rate_limits.py tests the limits)."""
+    bot = start_bot(
+        tmp_path_factory.mktemp("bot-var"),
+        {"IEP_RATE_PER_ADDRESS": "0"},
+        extra_origins=[OUTSIDE_SITE],
+    )
     yield bot
     stop_bot(bot)
 

@@ -25,6 +25,7 @@ import logging
 import uuid
 from asyncio import CancelledError
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 
 import rasa.core.channels.channel as rasa_channel
@@ -37,6 +38,7 @@ from socketio import AsyncServer
 
 from bot import content
 from bot.server.inputs import MAX_MESSAGE_CHARS, BadInput, Incoming, incoming, valid_sender
+from bot.server.rate_limits import RateLimiter
 from bot.settings import settings
 
 logger = logging.getLogger(__name__)
@@ -74,6 +76,21 @@ def never_silent(on_new_message: Handler) -> Handler:
 MAX_SOCKET_BYTES = 64 * 1024
 
 
+@lru_cache(maxsize=1)
+def limits() -> tuple[RateLimiter, RateLimiter]:
+    """(per conversation, per address), shared by both channels of this process."""
+    return (RateLimiter(settings().rate_per_conversation), RateLimiter(settings().rate_per_address))
+
+
+def within_limits(message: Incoming, address: str) -> bool:
+    per_conversation, per_address = limits()
+    return per_address.allow(address) and per_conversation.allow(message.sender_id)
+
+
+async def say_too_fast(output: OutputChannel, message: Incoming) -> None:
+    await output.send_text_message(message.sender_id, content.text("input.too_fast"))
+
+
 async def say_too_long(output: OutputChannel, message: Incoming) -> None:
     await output.send_text_message(
         message.sender_id, content.text("input.too_long", limit=MAX_MESSAGE_CHARS)
@@ -109,6 +126,10 @@ class RestInput(rest.RestInput):
             except BadInput as error:
                 return response.json({"error": str(error)}, status=400)
             collector = CollectingOutputChannel()
+            if not within_limits(message, request.ip or "unknown"):
+                logger.warning("A conversation or address sent too fast; asked to wait.")
+                await say_too_fast(collector, message)
+                return response.json(collector.messages, status=429)
             if message.too_long:
                 await say_too_long(collector, message)
                 return response.json(collector.messages)
@@ -163,6 +184,7 @@ class SocketIOInput(socketio.SocketIOInput):
         hook = socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         conversations: dict[str, str] = {}  # socket id -> the conversation it opened
+        addresses: dict[str, str] = {}  # socket id -> the client's address
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -170,6 +192,9 @@ class SocketIOInput(socketio.SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
+            # engineio's Sanic driver writes 127.0.0.1 as REMOTE_ADDR; Sanic knows better.
+            request = environ.get("sanic.request")
+            addresses[sid] = str(getattr(request, "ip", None) or "unknown")
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
@@ -180,6 +205,7 @@ class SocketIOInput(socketio.SocketIOInput):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
             conversations.pop(sid, None)
+            addresses.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
@@ -211,6 +237,10 @@ class SocketIOInput(socketio.SocketIOInput):
                 logger.warning("Ignored a malformed socket.io message: %s", error)
                 return
             output = SocketOutput(sio, self.bot_message_evt, sid)
+            if not within_limits(message, addresses.get(sid, "unknown")):
+                logger.warning("A conversation or address sent too fast; asked to wait.")
+                await say_too_fast(output, message)
+                return
             if message.too_long:
                 await say_too_long(output, message)
                 return

@@ -34,6 +34,10 @@ ENV = dict(
     RASA_TELEMETRY_ENABLED="false",
     TF_CPP_MIN_LOG_LEVEL="2",
     SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    # Locust plays many parents from one address at machine speed, far past what the
+    # per-conversation and per-address limits let one parent send (bot/server/rate_limits.py).
+    IEP_RATE_PER_CONVERSATION="0",
+    IEP_RATE_PER_ADDRESS="0",
 )
 
 
