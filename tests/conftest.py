@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -253,56 +254,81 @@ def _postgres_bindir() -> Path:
     return bindir
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A real, throwaway PostgreSQL server (Debian's postgresql package), started
-    for this test run on a free port and removed afterwards."""
-    import shutil
-    import tempfile
+class PostgresServer:
+    """A real, throwaway PostgreSQL server (Debian's postgresql package) on a free port,
+    with one database; `restart()` stops and starts it as a crash or an upgrade would."""
 
-    bindir = _postgres_bindir()
-    data = Path(tempfile.mkdtemp(prefix="iep-pg-"))
-    as_postgres: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        shutil.chown(data, "postgres", "postgres")
-        as_postgres = ["runuser", "-u", "postgres", "--"]
-    port = free_port()
+    def __init__(self) -> None:
+        import tempfile
 
-    def pg(*cmd: str) -> None:
-        subprocess.run([*as_postgres, *cmd], check=True, capture_output=True, text=True)
+        self.bindir = _postgres_bindir()
+        self.data = Path(tempfile.mkdtemp(prefix="iep-pg-"))
+        self.as_postgres: list[str] = []
+        if os.geteuid() == 0:  # the server refuses to run as root
+            shutil.chown(self.data, "postgres", "postgres")
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+        self.port = free_port()
+        self.url = f"postgresql://iep@127.0.0.1:{self.port}/iep_test"
+        try:
+            self._pg(
+                "initdb", "-D", str(self.data / "db"), "-U", "iep", "--auth=trust", "-E", "UTF8"
+            )
+            self.start()
+            self._pg("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "iep", "iep_test")
+        except subprocess.CalledProcessError as error:
+            self.remove()
+            pytest.fail(f"Could not start PostgreSQL: {error.stderr}")
 
-    try:
-        pg(
-            str(bindir / "initdb"),
-            "-D",
-            str(data / "db"),
-            "-U",
-            "iep",
-            "--auth=trust",
-            "-E",
-            "UTF8",
+    def _pg(self, program: str, *args: str) -> None:
+        subprocess.run(
+            [*self.as_postgres, str(self.bindir / program), *args],
+            check=True,
+            capture_output=True,
+            text=True,
         )
-        pg(
-            str(bindir / "pg_ctl"),
+
+    def start(self) -> None:
+        self._pg(
+            "pg_ctl",
             "-D",
-            str(data / "db"),
+            str(self.data / "db"),
             "-w",
             "-l",
-            str(data / "log"),
+            str(self.data / "log"),
             "-o",
-            f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off",
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off",
             "start",
         )
-        pg(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "iep", "iep_test")
-    except subprocess.CalledProcessError as error:
-        shutil.rmtree(data, ignore_errors=True)
-        pytest.fail(f"Could not start PostgreSQL: {error.stderr}")
-    yield f"postgresql://iep@127.0.0.1:{port}/iep_test"
-    subprocess.run(
-        [*as_postgres, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast", "stop"],
-        capture_output=True,
-    )
-    shutil.rmtree(data, ignore_errors=True)
+
+    def stop(self) -> None:
+        self._pg("pg_ctl", "-D", str(self.data / "db"), "-w", "-m", "fast", "stop")
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def remove(self) -> None:
+        subprocess.run(
+            [
+                *self.as_postgres,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.data / "db"),
+                "-m",
+                "fast",
+                "stop",
+            ],
+            capture_output=True,
+        )
+        shutil.rmtree(self.data, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The test run's PostgreSQL server (tests that restart one make their own)."""
+    server = PostgresServer()
+    yield server.url
+    server.remove()
 
 
 # ---------------------------------------------------------------- drafts database

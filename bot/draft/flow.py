@@ -59,7 +59,7 @@ class Inputs:
     just_started: bool  # the form started with this message (it asked for the draft)
     draft_id: str | None
     code: str | None  # the resume code this chat was shown
-    step: StepRef | None  # the step asked last (slot draft_step)
+    step: StepRef | None  # the step asked last (slot draft_step), for its nudge count
     nudges: int  # nudges given for that step
     pending_concern: str | None  # a concern typed before the draft started
     state: str | None  # the parent's US state, canonical
@@ -84,6 +84,7 @@ class Turn:
     answer_question: AnswerQuestion
     draft: DraftView | None = None
     step: StepRef = field(default_factory=lambda: next_step(None))
+    nudges: int = 0  # nudges given for this step (the slot's, if it names this step)
     messages: list[Message] = field(default_factory=list)
     slots: dict[str, Any] = field(default_factory=dict)
 
@@ -126,7 +127,7 @@ class Turn:
         self.keep_asking(ref, nudges)
 
     def ask_again(self) -> None:
-        self.ask(self.step, self.inputs.nudges, again=True)
+        self.ask(self.step, self.nudges, again=True)
 
     def ask_next(self) -> None:
         self.ask(next_step(self.draft))
@@ -173,10 +174,11 @@ def _run(turn: Turn) -> None:
         return
     if inputs.draft_id and turn.draft is None:
         raise DraftNotFound(inputs.draft_id)
-    turn.step = inputs.step or next_step(turn.draft)
-    cid = turn.step.concern_id
-    if cid is not None and (turn.draft is None or turn.draft.concern(cid) is None):
-        turn.step = next_step(turn.draft)  # that concern was removed meanwhile
+    # The step comes from what the drafts database holds, never from the draft_step slot:
+    # if the tracker lost last turn (a database restart, a failed save), the slot still
+    # names the step before, and this answer would overwrite that step's answer.
+    turn.step = next_step(turn.draft)
+    turn.nudges = inputs.nudges if inputs.step == turn.step else 0
     reply = interpret(
         turn.step,
         inputs.text,
@@ -287,7 +289,7 @@ def _skip_or_done(turn: Turn, _reply: Reply) -> None:
 
 
 def _answer(turn: Turn, _reply: Reply) -> None:
-    nudges = turn.inputs.nudges
+    nudges = turn.nudges
     if _too_short(turn.step, turn.inputs.text, turn.lang) and nudges < MAX_NUDGES:
         turn.messages.append({"text": steps.nudge(turn.step, nudges + 1, turn.lang)})
         turn.keep_asking(turn.step, nudges + 1)

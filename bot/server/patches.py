@@ -21,6 +21,13 @@
   client per endpoint keeps connections alive (for 2 s, under the action server's 5 s,
   so a connection is never reused just as the server closes it).
 
+One more is about correctness, not speed:
+- When the tracker database fails, Rasa's FailSafeTrackerStore logs the error and goes
+  on with an empty conversation kept in memory: after a PostgreSQL restart in the middle
+  of a draft, the bot forgot the draft for good and greeted the parent as new. Here the
+  error fails the turn instead: the parent gets the channel's apology (never silence),
+  nothing is saved half-way, and the next turn reads the whole conversation again.
+
 Nothing changes on import: apply() switches them on, called by the tracker store
 (bot/server/tracker_store.py explains why there), refuses on any Rasa but the pinned
 one, and logs which are active.
@@ -41,6 +48,7 @@ import rasa.shared.utils.common
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import FailSafeTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
@@ -221,6 +229,14 @@ class Patch:
         return f"{self.owner.__module__}.{self.owner.__qualname__}.{self.attribute}"
 
 
+def _tracker_error_fails_the_turn(self: FailSafeTrackerStore, error: Exception) -> None:
+    logger.error(
+        "The tracker database failed (%s); this turn fails, nothing is kept in memory instead.",
+        type(error).__name__,
+    )
+    raise error
+
+
 PATCHES = (
     Patch(
         "action-reply-validators", RemoteAction, "_validate_action_result", _validate_action_result
@@ -230,6 +246,18 @@ PATCHES = (
     Patch("nlu-on-helper-thread", MessageProcessor, "parse_message", _parse_message),
     Patch("empty-domain-built-once", Domain, "is_empty", _is_empty),
     Patch("kept-alive-action-connections", EndpointConfig, "session", _session),
+    Patch(
+        "tracker-save-errors-fail-the-turn",
+        FailSafeTrackerStore,
+        "on_tracker_store_error",
+        _tracker_error_fails_the_turn,
+    ),
+    Patch(
+        "tracker-load-errors-fail-the-turn",
+        FailSafeTrackerStore,
+        "on_tracker_store_retrieve_error",
+        _tracker_error_fails_the_turn,
+    ),
 )
 # Every patch was written against, and measured on, this Rasa. Another version may have
 # moved or changed the code they copy (tests/server/test_rasa_sources.py names which).

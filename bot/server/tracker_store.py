@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -41,6 +41,8 @@ _STORED = "_iep_events_in_database"
 # on one worker (the benchmark's 50 at once); others are simply reloaded. 256 measured
 # slower after a few thousand conversations (more memory to walk, nothing gained).
 CACHED_CONVERSATIONS = 64
+# The longest a turn waits for the tracker database (a lock, a statement, a connection).
+DATABASE_WAIT_SECONDS = 5.0
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
@@ -80,16 +82,42 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             event_broker=event_broker,
             query=dict(url.query) or None,
         )
-        if self.engine.dialect.name == "sqlite":
+        # The engine Rasa made, made again with what a parent-facing server needs. Its
+        # calls run on Rasa's event loop, so each is bounded: a stalled database costs a
+        # turn an apology (see the tracker-*-errors patches), not every parent a freeze.
+        # A failed statement is logged without its values (a parent's words).
+        url_made = self.engine.url
+        self.engine.dispose()
+        if url_made.get_backend_name() == "sqlite":
             # SQLAlchemy 1.4 opens (and closes) a new SQLite connection for every session
             # (NullPool); with the pragmas that was ~5% of the server's time under load.
             # Pooled connections are opened once; Rasa uses them from its one event loop.
-            self.engine.dispose()
+            # A locked file is waited for DATABASE_WAIT_SECONDS at most.
             self.engine = create_engine(
-                self.engine.url, poolclass=QueuePool, connect_args={"check_same_thread": False}
+                url_made,
+                poolclass=QueuePool,
+                hide_parameters=True,
+                connect_args={"check_same_thread": False, "timeout": DATABASE_WAIT_SECONDS},
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
-            self.sessionmaker = sessionmaker(bind=self.engine)
+        else:
+            # A pooled connection that died with a server restart is noticed before use
+            # (pre-ping), so the first turn after a restart works; a statement or a
+            # connection that hangs is cut off.
+            # Rasa's own settings (pool size, schema) are kept.
+            kwargs = create_engine_kwargs(url_made)
+            connect_args = kwargs.pop("connect_args", {})
+            timeout = f"-c statement_timeout={int(DATABASE_WAIT_SECONDS * 1000)}"
+            connect_args["options"] = f"{connect_args.get('options', '')} {timeout}".strip()
+            connect_args["connect_timeout"] = int(DATABASE_WAIT_SECONDS)
+            self.engine = create_engine(
+                url_made,
+                pool_pre_ping=True,
+                hide_parameters=True,
+                connect_args=connect_args,
+                **kwargs,
+            )
+        self.sessionmaker = sessionmaker(bind=self.engine)
         # sender id -> (domain, the conversation's rows in the database, its tracker)
         self._cache: OrderedDict[str, tuple[Any, int, DialogueStateTracker]] = OrderedDict()
         # sender ids that retrieve found without a single row (until their tracker is made)

@@ -34,10 +34,19 @@ RELIES_ON: dict[str, list[str]] = {
         # Our session copies this one's settings; this caller must still use `session()`.
         "rasa.utils.endpoints.EndpointConfig.request",
     ],
+    # The callers of the error callbacks: they must still call them, from their except.
+    "tracker-save-errors-fail-the-turn": [
+        "rasa.core.tracker_store.FailSafeTrackerStore.save",
+    ],
+    "tracker-load-errors-fail-the-turn": [
+        "rasa.core.tracker_store.FailSafeTrackerStore.retrieve",
+        "rasa.core.tracker_store.FailSafeTrackerStore.retrieve_full_tracker",
+    ],
     # bot/server/tracker_store.py: overrides, the code it copies, and the callers whose
     # order it relies on (retrieve, then init_tracker for a new conversation).
     "tracker-store": [
         "rasa.core.tracker_store.SQLTrackerStore.__init__",
+        "rasa.core.tracker_store.create_engine_kwargs",
         "rasa.core.tracker_store.SQLTrackerStore._retrieve",
         "rasa.core.tracker_store.SQLTrackerStore.retrieve",
         "rasa.core.tracker_store.SQLTrackerStore.retrieve_full_tracker",
@@ -48,11 +57,12 @@ RELIES_ON: dict[str, list[str]] = {
         "rasa.core.tracker_store.TrackerStore.get_or_create_tracker",
         "rasa.core.tracker_store.TrackerStore.create_tracker",
     ],
-    # bot/server/channels.py: the blueprints it wraps, the output channel method it
-    # counts, and the engineio origin check it reconfigures.
+    # bot/server/channels.py: the blueprints it writes in full (from Rasa's), the output
+    # methods it counts and redirects, and the engineio origin check it reconfigures.
     "channels": [
         "rasa.core.channels.rest.RestInput.blueprint",
         "rasa.core.channels.socketio.SocketIOInput.blueprint",
+        "rasa.core.channels.socketio.SocketIOOutput._send_message",
         "rasa.core.channels.channel.OutputChannel.send_response",
         "engineio.server.Server._cors_allowed_origins",
         "engineio.server.Server._cors_headers",
