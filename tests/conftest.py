@@ -71,6 +71,7 @@ class RunningBot:
     var_dir: Path
     process: subprocess.Popen
     output: list[str]
+    database_url: str | None = None  # IEP_DATABASE_URL, when not the SQLite files
 
     @property
     def origin(self) -> str:
