@@ -24,6 +24,7 @@ from bot.draft.model import StepRef
 from bot.draft.text import clean_text
 from bot.knowledge.answers import answer_for_intent, answers_by_intent, render
 from bot.knowledge.states import canonical_state
+from bot.settings import settings
 from bot.storage.repository import DraftRepository, default_repository, repository_if_made
 
 FORM = "draft_form"
@@ -76,6 +77,27 @@ def forget_draft() -> list[EventType]:
     return slot_events(flow.FORGET_DRAFT)
 
 
+def session_draft_id(tracker: Tracker) -> str | None:
+    """The draft this chat opened in its current session. A draft id carried over into a
+    new session (Rasa's carry_over_slots_to_new_session: after an hour away, or whoever
+    else writes with this conversation id) does not count: coming back then takes the
+    resume code, so a conversation id alone never opens a draft."""
+    draft_id = tracker.get_slot("draft_id")
+    if not draft_id:
+        return None
+    set_at = first_user = None
+    for index, event in enumerate(tracker.events):
+        if event.get("event") == "session_started":
+            set_at = first_user = None
+        elif event.get("event") == "user" and first_user is None:
+            first_user = index
+        elif event.get("event") == "slot" and event.get("name") == "draft_id":
+            set_at = index
+    if set_at is not None and first_user is not None and set_at < first_user:
+        return None  # set before this session's first message: carried over
+    return str(draft_id)
+
+
 def read_inputs(tracker: Tracker, domain: dict[str, Any]) -> flow.Inputs:
     message = tracker.latest_message or {}
     intent, confidence = best_guess(message)
@@ -85,8 +107,7 @@ def read_inputs(tracker: Tracker, domain: dict[str, Any]) -> flow.Inputs:
         intent=intent,
         confidence=confidence,
         just_started=just_activated(tracker),
-        draft_id=tracker.get_slot("draft_id"),
-        code=tracker.get_slot("draft_code"),
+        draft_id=session_draft_id(tracker),
         step=StepRef.parse(step) if step else None,
         nudges=int(tracker.get_slot("draft_nudges") or 0),
         pending_concern=tracker.get_slot("pending_concern"),
@@ -94,6 +115,7 @@ def read_inputs(tracker: Tracker, domain: dict[str, Any]) -> flow.Inputs:
         responses=frozenset((domain or {}).get("responses", {})),
         knowledge_intents=answers_by_intent().keys(),
         lang=DEFAULT_LANGUAGE,
+        retention_days=settings().retention_days,
     )
 
 
@@ -126,6 +148,9 @@ class ValidateDraftForm(Action):
 
     @staticmethod
     def _turn(tracker: Tracker, domain: dict[str, Any]) -> flow.Outcome:
-        return flow.handle(
-            read_inputs(tracker, domain), default_repository(), partial(answer_question, tracker)
-        )
+        repo = default_repository()
+        outcome = flow.handle(read_inputs(tracker, domain), repo, partial(answer_question, tracker))
+        created = outcome.slots.get("draft_id")
+        if created:  # this conversation now holds the draft's words: forgotten with it
+            repo.link_conversation(created, tracker.sender_id)
+        return outcome

@@ -10,6 +10,8 @@
                          socket.io). Unset: the page's own origins on this machine. Set
                          but empty: no web page may talk to the bot.
     IEP_PUBLIC_URL       base URL of the web page parents use (download links)
+    IEP_RETENTION_DAYS   days a draft is kept after its last change (default 90)
+    IEP_CONVERSATION_DAYS  days a conversation is kept after its last message (default 30)
 
 The launcher (`python -m bot run`) lays its command-line flags over the environment and
 hands the result to its servers as these same variables (Settings.to_env), so every
@@ -41,6 +43,19 @@ def page_origins(web_port: int) -> tuple[str, ...]:
     return (f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}")
 
 
+def _days(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        days = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of days, not {raw!r}") from None
+    if days < 1:
+        raise ValueError(f"{name} must be at least 1 day, not {days}")
+    return days
+
+
 def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name, "").strip()
     if not raw:
@@ -65,6 +80,9 @@ class Settings:
     shared_database_url: str | None = None
     allowed_origins: tuple[str, ...] = page_origins(DEFAULT_WEB_PORT)
     public_url: str = f"http://localhost:{DEFAULT_WEB_PORT}"
+    # Retention (issue 14): drafts by their last change, conversations by their last event.
+    retention_days: int = 90
+    conversation_days: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -87,6 +105,8 @@ class Settings:
             shared_database_url=env.get("IEP_DATABASE_URL") or None,
             allowed_origins=origins,
             public_url=(env.get("IEP_PUBLIC_URL") or f"http://localhost:{web_port}").rstrip("/"),
+            retention_days=_days(env, "IEP_RETENTION_DAYS", 90),
+            conversation_days=_days(env, "IEP_CONVERSATION_DAYS", 30),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -99,6 +119,8 @@ class Settings:
             "IEP_MODELS_DIR": str(self.models_dir),
             "IEP_ALLOWED_ORIGINS": ",".join(self.allowed_origins),
             "IEP_PUBLIC_URL": self.public_url,
+            "IEP_RETENTION_DAYS": str(self.retention_days),
+            "IEP_CONVERSATION_DAYS": str(self.conversation_days),
         }
         if self.shared_database_url:
             env["IEP_DATABASE_URL"] = self.shared_database_url

@@ -37,6 +37,7 @@ from socketio import AsyncServer
 
 from bot import content
 from bot.server.inputs import MAX_MESSAGE_CHARS, BadInput, Incoming, incoming, valid_sender
+from bot.server.peers import with_address
 from bot.settings import settings
 
 logger = logging.getLogger(__name__)
@@ -119,7 +120,7 @@ class RestInput(rest.RestInput):
                         collector,
                         message.sender_id,
                         input_channel=self.name(),
-                        metadata=message.metadata,
+                        metadata=with_address(message.metadata, request.ip),
                     )
                 )
             except CancelledError:  # the client left or timed out: nothing to send
@@ -163,6 +164,7 @@ class SocketIOInput(socketio.SocketIOInput):
         hook = socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         conversations: dict[str, str] = {}  # socket id -> the conversation it opened
+        addresses: dict[str, str | None] = {}  # socket id -> its peer address (hashed on use)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -170,6 +172,7 @@ class SocketIOInput(socketio.SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
+            addresses[sid] = environ.get("REMOTE_ADDR")
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
@@ -180,6 +183,7 @@ class SocketIOInput(socketio.SocketIOInput):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
             conversations.pop(sid, None)
+            addresses.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
@@ -220,7 +224,7 @@ class SocketIOInput(socketio.SocketIOInput):
                     output,
                     message.sender_id,
                     input_channel=self.name(),
-                    metadata=message.metadata,
+                    metadata=with_address(message.metadata, addresses.get(sid)),
                 )
             )
 
