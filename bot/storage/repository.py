@@ -248,10 +248,17 @@ class DraftRepository:
     def delete_unchanged_since(self, cutoff: datetime) -> int:
         """Retention: deletes every draft last changed before `cutoff`; how many."""
         with self._unit_of_work() as session:
-            old = select(Draft.id).where(Draft.updated_at < cutoff)
-            session.execute(delete(Concern).where(Concern.draft_id.in_(old)))
-            session.execute(delete(DraftConversation).where(DraftConversation.draft_id.in_(old)))
-            count = int(session.execute(delete(Draft).where(Draft.id.in_(old))).rowcount)
+            old = select(Draft.id).where(Draft.updated_at < cutoff).scalar_subquery()
+            plain = {"synchronize_session": False}  # no ORM objects are loaded here
+            for table in (Concern, DraftConversation):
+                session.execute(
+                    delete(table).where(table.draft_id.in_(old)), execution_options=plain
+                )
+            count = int(
+                session.execute(
+                    delete(Draft).where(Draft.id.in_(old)), execution_options=plain
+                ).rowcount
+            )
         if count:
             after_delete(self.engine)
         return count
