@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.draft_closing import say_deleted, say_paused
-from actions.draft_form import forget_draft, in_worker_thread, repository, session_draft_id
+from actions.draft_form import forget_draft, in_worker_thread, repository
 from bot.content import DEFAULT_LANGUAGE
 from bot.content import message as bot_message
 from bot.draft import flow
@@ -73,7 +73,7 @@ class ActionResumeDraft(Action):
                 return [SlotSet("draft_found", False)]
             await in_worker_thread(repo.link_conversation, draft.id, tracker.sender_id)
             return [SlotSet("draft_id", draft.id), SlotSet("draft_found", True)]
-        current = await in_worker_thread(repo.get, session_draft_id(tracker))
+        current = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if current is not None:
             return [SlotSet("draft_found", True)]
         say(dispatcher, "draft.ask_code", example=EXAMPLE_CODE)
@@ -97,7 +97,7 @@ class ActionDeleteDraft(Action):
             if draft is None:
                 return []
         else:
-            draft = await in_worker_thread(repo.get, session_draft_id(tracker))
+            draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if draft is None:
             say(dispatcher, "draft.nothing_to_delete", example=EXAMPLE_CODE)
             return forget_draft() if tracker.get_slot("draft_id") else []
@@ -122,7 +122,7 @@ class ActionPauseDraft(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         repo = await repository()
-        draft = await in_worker_thread(repo.get, session_draft_id(tracker))
+        draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if draft is not None:
             say_paused(dispatcher, await in_worker_thread(repo.new_code, draft.id))
         else:
@@ -145,7 +145,7 @@ class ActionOfferDraft(Action):
         worry = sounds_like_worry(text)
         say(dispatcher, "draft.offer.worry" if worry else "draft.offer.other")
         repo = await repository()
-        draft = await in_worker_thread(repo.get, session_draft_id(tracker))
+        draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if draft is None:
             say(dispatcher, "draft.offer.start")
         elif worry:
@@ -165,7 +165,7 @@ class ActionDraftNotOpen(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         repo = await repository()
-        draft = await in_worker_thread(repo.get, session_draft_id(tracker))
+        draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if draft is not None and not draft.finished:
             say(dispatcher, "draft.not_open")
         else:

@@ -77,27 +77,6 @@ def forget_draft() -> list[EventType]:
     return slot_events(flow.FORGET_DRAFT)
 
 
-def session_draft_id(tracker: Tracker) -> str | None:
-    """The draft this chat opened in its current session. A draft id carried over into a
-    new session (Rasa's carry_over_slots_to_new_session: after an hour away, or whoever
-    else writes with this conversation id) does not count: coming back then takes the
-    resume code, so a conversation id alone never opens a draft."""
-    draft_id = tracker.get_slot("draft_id")
-    if not draft_id:
-        return None
-    set_at = first_user = None
-    for index, event in enumerate(tracker.events):
-        if event.get("event") == "session_started":
-            set_at = first_user = None
-        elif event.get("event") == "user" and first_user is None:
-            first_user = index
-        elif event.get("event") == "slot" and event.get("name") == "draft_id":
-            set_at = index
-    if set_at is not None and first_user is not None and set_at < first_user:
-        return None  # set before this session's first message: carried over
-    return str(draft_id)
-
-
 def read_inputs(tracker: Tracker, domain: dict[str, Any]) -> flow.Inputs:
     message = tracker.latest_message or {}
     intent, confidence = best_guess(message)
@@ -107,7 +86,7 @@ def read_inputs(tracker: Tracker, domain: dict[str, Any]) -> flow.Inputs:
         intent=intent,
         confidence=confidence,
         just_started=just_activated(tracker),
-        draft_id=session_draft_id(tracker),
+        draft_id=tracker.get_slot("draft_id"),
         step=StepRef.parse(step) if step else None,
         nudges=int(tracker.get_slot("draft_nudges") or 0),
         pending_concern=tracker.get_slot("pending_concern"),
