@@ -134,9 +134,7 @@ def test_the_launcher_deletes_expired_drafts_and_conversations(database, tmp_pat
         engine.dispose()
         said = texts(rest(bot.rasa_url, f"continue my draft {old_code}", sender=uuid.uuid4().hex))
         assert "couldn't find a draft" in said
-        said = texts(
-            rest(bot.rasa_url, f"continue my draft {fresh_code}", sender=uuid.uuid4().hex)
-        )
+        said = texts(rest(bot.rasa_url, f"continue my draft {fresh_code}", sender=uuid.uuid4().hex))
         assert "Welcome back" in said and "Maya" in said
     finally:
         stop_bot(bot)
