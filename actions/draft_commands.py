@@ -3,6 +3,7 @@ pausing, and offering help when a parent shares a concern unprompted."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -18,6 +19,7 @@ from bot.draft.codes import EXAMPLE_CODE, find_code
 from bot.draft.language import sounds_like_worry
 from bot.draft.model import DraftView
 from bot.draft.text import clean_text
+from bot.settings import settings
 from bot.storage import attempts
 from bot.storage.attempts import ADDRESS_KEY, CodeAttempts
 
@@ -47,7 +49,9 @@ async def find_by_code(
     if await in_worker_thread(counter.blocked, limits):
         say(dispatcher, "draft.too_many_codes")
         return None
-    draft = await in_worker_thread(repo.find_by_code, code)
+    # A code expires with its draft's retention (bot/storage/retention.py).
+    expired_before = datetime.now(timezone.utc) - timedelta(days=settings().retention_days)
+    draft = await in_worker_thread(repo.find_by_code, code, expired_before)
     if draft is None:
         await in_worker_thread(counter.record, limits)
         # Says nothing about whether the code was close or what it holds.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -45,6 +45,11 @@ __all__ = [
 # answers are the step table's fields.
 TEXT_FIELDS = tuple(steps.text_fields())
 OTHER_FIELDS = ("child_age", "concerns_done", "editing", "status", "composed")
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; every one stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _view(draft: Draft) -> DraftView:
@@ -114,10 +119,20 @@ class DraftRepository:
             except DraftNotFound:
                 return None
 
-    def find_by_code(self, code: str) -> DraftView | None:
+    def find_by_code(self, code: str, changed_since: datetime | None = None) -> DraftView | None:
+        """The draft a code opens; with `changed_since`, not one left unchanged longer
+        (an expired code stops working before the retention pass deletes its draft)."""
         if normalize_code(code) is None:
             return None
-        return self._find_one(Draft.resume_code_hash == code_hash(code))
+        draft = self._find_one(Draft.resume_code_hash == code_hash(code))
+        if draft is not None and changed_since is not None:
+            with self._unit_of_work() as session:
+                changed = session.execute(
+                    select(Draft.updated_at).where(Draft.id == draft.id)
+                ).scalar_one_or_none()
+            if changed is None or _aware(changed) < changed_since:
+                return None
+        return draft
 
     def find_by_download_secret(self, secret: str) -> DraftView | None:
         return self._find_one(Draft.download_secret_hash == secret_hash(secret))

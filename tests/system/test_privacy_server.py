@@ -6,6 +6,9 @@ expired drafts and conversations and keeps fresh ones."""
 
 from __future__ import annotations
 
+import http.client
+import json
+import random
 import re
 import time
 import uuid
@@ -16,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from bot.draft.codes import new_resume_code
 from tests.conftest import RunningBot, start_bot, stop_bot
 from tests.helpers import rest, texts
 from tests.system.test_draft_server import DOCX_LINK, FLOW, talk, with_marker
@@ -138,3 +142,53 @@ def test_the_launcher_deletes_expired_drafts_and_conversations(database, tmp_pat
         assert "Welcome back" in said and "Maya" in said
     finally:
         stop_bot(bot)
+
+
+def rest_from(rasa_url: str, address: str, message: str, sender: str, **body) -> str:
+    """One REST message sent from `address` (a loopback address of this machine: each
+    test plays clients on other machines), returning what the bot said."""
+    host, port = rasa_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(
+        host, int(port), timeout=60, source_address=(address, 0)
+    )
+    try:
+        payload = json.dumps({"sender": sender, "message": message, **body})
+        connection.request(
+            "POST", "/webhooks/rest/webhook", payload, {"Content-Type": "application/json"}
+        )
+        return texts(json.loads(connection.getresponse().read()))
+    finally:
+        connection.close()
+
+
+def test_wrong_codes_are_limited_per_address_across_new_chats(running_bot):
+    from bot import content
+    from bot.storage import attempts
+
+    def address() -> str:
+        return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
+
+    guesser, neighbour = address(), address()
+    too_many = content.text("draft.too_many_codes")
+    chats = attempts.PER_ADDRESS // attempts.PER_CONVERSATION
+    for _ in range(chats):  # a fresh chat each time the conversation's own limit is hit
+        sender = uuid.uuid4().hex
+        for _ in range(attempts.PER_CONVERSATION):
+            said = rest_from(
+                running_bot.rasa_url, guesser, "continue my draft " + new_resume_code(), sender
+            )
+            assert "couldn't find a draft" in said and too_many not in said
+    # A new chat from the same address is held back, whatever metadata it sends...
+    said = rest_from(
+        running_bot.rasa_url,
+        guesser,
+        "continue my draft " + new_resume_code(),
+        uuid.uuid4().hex,
+        metadata={"iep_address": "somewhere-else"},
+    )
+    assert too_many in said and content.contact()["phone"] in said
+    # ...and a parent on another machine is not.
+    said = rest_from(
+        running_bot.rasa_url, neighbour, "continue my draft " + new_resume_code(), uuid.uuid4().hex
+    )
+    assert "couldn't find a draft" in said and too_many not in said
