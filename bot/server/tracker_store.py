@@ -15,10 +15,11 @@ rows already stored are remembered instead of counted again.
 
 Privacy (issue 14): what is stored of an event has every resume code and download secret
 redacted (the parent saw them; the database keeps none). And "delete my draft" ends with
-the slot `forget_conversation` set (actions/draft_forget.py): on that save the store
-deletes every stored row of the conversation (and of the other conversations that held
-the draft, named in the slot), keeps only what comes after the marker, and drops its
-cached trackers. It has to happen here: Rasa saves the turn's events after the action
+the slot `forget_conversation` set (bot/draft/flow.py `forget`, used by the form and by
+action_delete_draft): on that save the store deletes every stored row of the conversation
+(and of the other conversations that held the draft, named in the slot), keeps only what
+comes after the marker, and drops its cached trackers. The conversation goes on without
+its earlier slots (the parent's state too): it is forgotten whole. It has to happen here: Rasa saves the turn's events after the action
 returns, so a delete done by the action server itself would be written back by this
 save, and this store's cache would still hold the old tracker.
 """
