@@ -19,9 +19,10 @@ the slot `forget_conversation` set (bot/draft/flow.py `forget`, used by the form
 action_delete_draft): on that save the store deletes every stored row of the conversation
 (and of the other conversations that held the draft, named in the slot), keeps only what
 comes after the marker, and drops its cached trackers. The conversation goes on without
-its earlier slots (the parent's state too): it is forgotten whole. It has to happen here: Rasa saves the turn's events after the action
-returns, so a delete done by the action server itself would be written back by this
-save, and this store's cache would still hold the old tracker.
+its earlier slots (the parent's state too): it is forgotten whole. It has to happen
+here: Rasa saves the turn's events after the action returns, so a delete done by the
+action server itself would be written back by this save, and this store's cache would
+still hold the old tracker.
 """
 
 from __future__ import annotations
