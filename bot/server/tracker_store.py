@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -36,13 +37,14 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted, SlotSet
+from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot.draft import flow
 from bot.draft.codes import redact
 from bot.server import patches
 from bot.settings import settings
@@ -55,6 +57,15 @@ _STORED = "_iep_events_in_database"
 CACHED_CONVERSATIONS = 64
 # Set by the delete actions; its value lists other conversations to forget too.
 FORGET_SLOT = "forget_conversation"
+# What a new session does not carry over (domain.yml carries the other slots): the draft
+# this chat had open and where its form stood. Coming back then takes the resume code.
+LEFT_BEHIND = (
+    *flow.FORGET_DRAFT,
+    *flow.FORM_ENDED,
+    FORGET_SLOT,
+    "draft_answer",
+    "draft_found",
+)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
@@ -155,6 +166,32 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     # save (a subquery per turn: ~9% of the server's time under load). A tracker object
     # loaded from, or last saved to, this store carries how many of its events are rows.
     async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        tracker = await self._retrieve_kept_or_loaded(sender_id, fetch_events_from_all_sessions)
+        if tracker is not None and not fetch_events_from_all_sessions:
+            self._leave_draft_behind_if_expired(tracker)
+        return tracker
+
+    def _leave_draft_behind_if_expired(self, tracker: DialogueStateTracker) -> None:
+        """A conversation whose session has expired is about to start a new one (Rasa's
+        processor checks the same, next, and runs action_session_start, which carries
+        every slot over). The draft it had open is let go first, so a conversation id
+        alone (an hour later, or whoever else writes with it) never reopens a draft:
+        "continue my draft" then takes the code. The slots set to None are stored in the
+        old session, before its end."""
+        config = self.domain.session_config if self.domain else None
+        if config is None or not config.are_sessions_enabled():
+            return
+        last = tracker.get_last_event_for(UserUttered)
+        if last is None or time.time() - last.timestamp <= config.session_expiration_time * 60:
+            return
+        stamp = tracker.events[-1].timestamp if tracker.events else None
+        for name in LEFT_BEHIND:
+            if tracker.get_slot(name) is not None:
+                tracker.update(SlotSet(name, None, timestamp=stamp))
+
+    async def _retrieve_kept_or_loaded(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
         with self.session_scope() as session:

@@ -133,3 +133,48 @@ async def test_retention_removes_whole_conversations_silent_for_too_long(databas
     assert stored_text(store, old) == ""
     assert "asked today" in stored_text(store, fresh)
     assert await store.retrieve(old) is None  # the cache does not bring it back
+
+
+async def test_a_new_session_carries_the_slots_over_but_not_the_open_draft(
+    database_url, environment
+):
+    from rasa.core.actions.action import ActionSessionStart
+
+    environment(IEP_DATABASE_URL=database_url)
+    domain = Domain.from_dict(
+        {
+            "session_config": {
+                "session_expiration_time": 60,
+                "carry_over_slots_to_new_session": True,
+            },
+            "slots": {
+                name: {"type": "any", "mappings": [{"type": "custom"}]}
+                for name in ("us_state", "draft_id", "draft_step", "pending_concern")
+            },
+        }
+    )
+    store = bot.server.tracker_store.ProjectSQLTrackerStore(domain=domain)
+    draft_id = "d" * 32
+
+    async def conversation(minutes_ago: float) -> str:
+        sender = f"session-{minutes_ago}-{time.time_ns()}"
+        then = time.time() - minutes_ago * 60
+        tracker = await store.get_or_create_tracker(sender)
+        tracker.update(UserUttered("Maya", {"name": "child_details"}, timestamp=then))
+        for name, value in (("us_state", "Ohio"), ("draft_id", draft_id), ("draft_step", "age")):
+            tracker.update(SlotSet(name, value, timestamp=then))
+        await store.save(tracker)
+        return sender
+
+    recent, expired = await conversation(minutes_ago=5), await conversation(minutes_ago=120)
+    assert (await store.retrieve(recent)).get_slot("draft_id") == draft_id
+    tracker = await store.retrieve(expired)
+    # What Rasa's processor does next for an expired session: action_session_start.
+    for event in await ActionSessionStart().run(None, None, tracker, domain):
+        tracker.update(event)
+    assert tracker.get_slot("us_state") == "Ohio", "the parent's own slots are carried over"
+    assert tracker.get_slot("draft_id") is None and tracker.get_slot("draft_step") is None
+    await store.save(tracker)
+    reloaded = await store.retrieve(expired)
+    assert reloaded.get_slot("draft_id") is None and reloaded.get_slot("us_state") == "Ohio"
+    store.engine.dispose()

@@ -112,6 +112,29 @@ def age(database: str | None, var_dir: Path, sender: str, days: int) -> None:
         engine.dispose()
 
 
+def hours_pass(database: str | None, var_dir: Path, sender: str, hours: float) -> None:
+    """Moves one conversation's events `hours` into the past (the stored JSON, which the
+    tracker is rebuilt from, and the timestamp column)."""
+    engine = create_engine(database or f"sqlite:///{var_dir / 'tracker.db'}", future=True)
+    shift = hours * 3600
+    if engine.dialect.name == "sqlite":
+        new_data = "json_set(data, '$.timestamp', json_extract(data, '$.timestamp') - :d)"
+    else:
+        new_data = (
+            "jsonb_set(data::jsonb, '{timestamp}', to_jsonb((data::jsonb->>'timestamp')::float"
+            " - :d))::text"
+        )
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                f"UPDATE events SET data = {new_data}, timestamp = timestamp - :d "
+                "WHERE sender_id = :s"
+            ),
+            {"d": shift, "s": sender},
+        )
+    engine.dispose()
+
+
 def test_the_launcher_deletes_expired_drafts_and_conversations(database, tmp_path):
     var_dir = tmp_path / "var"
     old, fresh = uuid.uuid4().hex, uuid.uuid4().hex
@@ -122,6 +145,7 @@ def test_the_launcher_deletes_expired_drafts_and_conversations(database, tmp_pat
     finally:
         stop_bot(bot)
     age(database, var_dir, old, days=91)
+    hours_pass(database, var_dir, fresh, hours=2)  # its Rasa session (an hour) expires
 
     bot = start_bot(var_dir, env_for(database))
     try:
@@ -136,6 +160,9 @@ def test_the_launcher_deletes_expired_drafts_and_conversations(database, tmp_pat
             assert connection.execute(text(count), {"s": old}).scalar() == 0
             assert connection.execute(text(count), {"s": fresh}).scalar() > 0
         engine.dispose()
+        # Back after two hours, the same conversation id alone does not reopen the draft.
+        said = texts(rest(bot.rasa_url, "continue my draft", sender=fresh))
+        assert "Please type your resume code" in said and "Welcome back" not in said
         said = texts(rest(bot.rasa_url, f"continue my draft {old_code}", sender=uuid.uuid4().hex))
         assert "couldn't find a draft" in said
         said = texts(rest(bot.rasa_url, f"continue my draft {fresh_code}", sender=uuid.uuid4().hex))
