@@ -120,7 +120,7 @@ class RestInput(rest.RestInput):
                         collector,
                         message.sender_id,
                         input_channel=self.name(),
-                        metadata=with_address(message.metadata, request.ip),
+                        metadata=with_address(message.metadata, request.remote_addr or request.ip),
                     )
                 )
             except CancelledError:  # the client left or timed out: nothing to send

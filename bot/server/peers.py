@@ -3,6 +3,10 @@ to each message's metadata under ADDRESS_KEY (overwriting whatever a client sent
 It lets the wrong-code limit count per address (bot/storage/attempts.py) without any
 address being stored. The salt is made per process start: a hash cannot be traced back
 to an address, nor matched with one from an earlier run.
+
+Behind a reverse proxy every parent has the proxy's address unless Sanic is told to
+trust its forwarding headers (Sanic's REAL_IP_HEADER / PROXIES_COUNT, then REST uses
+request.remote_addr); otherwise the per-address limit counts all parents together.
 """
 
 from __future__ import annotations
