@@ -3,6 +3,7 @@ pausing, and offering help when a parent shares a concern unprompted."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -13,14 +14,49 @@ from actions.draft_closing import say_deleted, say_paused
 from actions.draft_form import forget_draft, in_worker_thread, repository
 from bot.content import DEFAULT_LANGUAGE
 from bot.content import message as bot_message
+from bot.draft import flow
 from bot.draft.codes import EXAMPLE_CODE, find_code
 from bot.draft.language import sounds_like_worry
 from bot.draft.model import DraftView
 from bot.draft.text import clean_text
+from bot.settings import settings
+from bot.storage import attempts
+from bot.storage.attempts import ADDRESS_KEY, CodeAttempts
 
 
 def say(dispatcher: CollectingDispatcher, key: str, **values: Any) -> None:
     dispatcher.utter_message(**bot_message(key, DEFAULT_LANGUAGE, **values))
+
+
+def _address(tracker: Tracker) -> str | None:
+    """The salted hash of the client's address the channel put in this message's
+    metadata (bot/server/peers.py)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            value = (event.get("metadata") or {}).get(ADDRESS_KEY)
+            return value if isinstance(value, str) else None
+    return None
+
+
+async def find_by_code(
+    dispatcher: CollectingDispatcher, tracker: Tracker, code: str
+) -> DraftView | None:
+    """The draft a code opens, with wrong codes limited per conversation and per address
+    (bot/storage/attempts.py). Says why when it finds none; None then."""
+    repo = await repository()
+    counter = CodeAttempts(repo.engine)
+    limits = attempts.keys(tracker.sender_id, _address(tracker))
+    if await in_worker_thread(counter.blocked, limits):
+        say(dispatcher, "draft.too_many_codes")
+        return None
+    # A code expires with its draft's retention (bot/storage/retention.py).
+    expired_before = datetime.now(timezone.utc) - timedelta(days=settings().retention_days)
+    draft = await in_worker_thread(repo.find_by_code, code, expired_before)
+    if draft is None:
+        await in_worker_thread(counter.record, limits)
+        # Says nothing about whether the code was close or what it holds.
+        say(dispatcher, "draft.wrong_code", example=EXAMPLE_CODE)
+    return draft
 
 
 class ActionResumeDraft(Action):
@@ -36,17 +72,11 @@ class ActionResumeDraft(Action):
         repo = await repository()
         code = find_code(tracker.latest_message.get("text") or "")
         if code:
-            draft = await in_worker_thread(repo.find_by_code, code)
+            draft = await find_by_code(dispatcher, tracker, code)
             if draft is None:
-                # Says nothing about whether the code was close or what it holds.
-                say(dispatcher, "draft.wrong_code", example=EXAMPLE_CODE)
                 return [SlotSet("draft_found", False)]
-            grouped = "-".join(code[i : i + 4] for i in range(0, len(code), 4))
-            return [
-                SlotSet("draft_id", draft.id),
-                SlotSet("draft_code", grouped),
-                SlotSet("draft_found", True),
-            ]
+            await in_worker_thread(repo.link_conversation, draft.id, tracker.sender_id)
+            return [SlotSet("draft_id", draft.id), SlotSet("draft_found", True)]
         current = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if current is not None:
             return [SlotSet("draft_found", True)]
@@ -67,24 +97,27 @@ class ActionDeleteDraft(Action):
         code = find_code(tracker.latest_message.get("text") or "")
         draft: DraftView | None = None
         if code:
-            draft = await in_worker_thread(repo.find_by_code, code)
+            draft = await find_by_code(dispatcher, tracker, code)
             if draft is None:
-                say(dispatcher, "draft.wrong_code", example=EXAMPLE_CODE)
                 return []
         else:
             draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
         if draft is None:
             say(dispatcher, "draft.nothing_to_delete", example=EXAMPLE_CODE)
             return forget_draft() if tracker.get_slot("draft_id") else []
+        forget = await in_worker_thread(flow.forget, repo, draft)
         await in_worker_thread(repo.delete, draft.id)
         say_deleted(dispatcher)
+        # Last: the conversation store forgets everything before this event.
+        forgotten = [SlotSet(name, value) for name, value in forget.items()]
         if draft.id == tracker.get_slot("draft_id"):
-            return forget_draft()
-        return []
+            return forget_draft() + forgotten
+        return forgotten
 
 
 class ActionPauseDraft(Action):
-    """ "Save my draft for later" when no draft is open: reminds of the code."""
+    """ "Save my draft for later" when no draft is open: gives a new code (the one shown
+    before is never kept readable, and stops working)."""
 
     def name(self) -> str:
         return "action_pause_draft"
@@ -94,9 +127,8 @@ class ActionPauseDraft(Action):
     ) -> list[EventType]:
         repo = await repository()
         draft = await in_worker_thread(repo.get, tracker.get_slot("draft_id"))
-        code = tracker.get_slot("draft_code")
-        if draft is not None and code:
-            say_paused(dispatcher, code)
+        if draft is not None:
+            say_paused(dispatcher, await in_worker_thread(repo.new_code, draft.id))
         else:
             say(dispatcher, "draft.not_started")
         return []

@@ -24,6 +24,7 @@ from bot.draft.model import StepRef
 from bot.draft.text import clean_text
 from bot.knowledge.answers import answer_for_intent, answers_by_intent, render
 from bot.knowledge.states import canonical_state
+from bot.settings import settings
 from bot.storage.repository import DraftRepository, default_repository, repository_if_made
 
 FORM = "draft_form"
@@ -86,7 +87,6 @@ def read_inputs(tracker: Tracker, domain: dict[str, Any]) -> flow.Inputs:
         confidence=confidence,
         just_started=just_activated(tracker),
         draft_id=tracker.get_slot("draft_id"),
-        code=tracker.get_slot("draft_code"),
         step=StepRef.parse(step) if step else None,
         nudges=int(tracker.get_slot("draft_nudges") or 0),
         pending_concern=tracker.get_slot("pending_concern"),
@@ -94,6 +94,7 @@ def read_inputs(tracker: Tracker, domain: dict[str, Any]) -> flow.Inputs:
         responses=frozenset((domain or {}).get("responses", {})),
         knowledge_intents=answers_by_intent().keys(),
         lang=DEFAULT_LANGUAGE,
+        retention_days=settings().retention_days,
     )
 
 
@@ -126,6 +127,9 @@ class ValidateDraftForm(Action):
 
     @staticmethod
     def _turn(tracker: Tracker, domain: dict[str, Any]) -> flow.Outcome:
-        return flow.handle(
-            read_inputs(tracker, domain), default_repository(), partial(answer_question, tracker)
-        )
+        repo = default_repository()
+        outcome = flow.handle(read_inputs(tracker, domain), repo, partial(answer_question, tracker))
+        created = outcome.slots.get("draft_id")
+        if created:  # this conversation now holds the draft's words: forgotten with it
+            repo.link_conversation(created, tracker.sender_id)
+        return outcome

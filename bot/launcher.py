@@ -32,6 +32,7 @@ from bot import ROOT, content
 from bot.server.action_calls import SECRET_HEADER
 from bot.server.logs import pump
 from bot.settings import Settings, use_settings
+from bot.storage.retention import RetentionJob
 from bot.web.app import create_app
 
 READY_LINE = "IEP Guide is ready"
@@ -343,10 +344,14 @@ async def run(run_settings: Settings) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    retention: RetentionJob | None = None
     print("==> Starting the action server, the Rasa server and the web page...", flush=True)
     try:
         await stack.start()
         waited = await stack.wait_ready()
+        # Expired drafts and conversations go now and every hour (bot/storage/retention.py).
+        retention = RetentionJob(run_settings, lambda line: print(line, flush=True))
+        retention.start()
         print(f"==> {READY_LINE} after {waited:.1f}s.", flush=True)
         print(f"\n    Open {stack.url}\n", flush=True)
         print(
@@ -366,6 +371,8 @@ async def run(run_settings: Settings) -> int:
         print(f"ERROR: {error}", file=sys.stderr, flush=True)
         return 1
     finally:
+        if retention is not None:
+            await asyncio.to_thread(retention.stop)
         await stack.stop()
         print("==> Stopped.", flush=True)
 

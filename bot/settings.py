@@ -13,6 +13,8 @@
     IEP_RATE_PER_CONVERSATION, IEP_RATE_PER_ADDRESS
                          messages a minute one conversation / one address may send
                          (30 / 120); 0 turns the limit off (the load benchmark does)
+    IEP_RETENTION_DAYS   days a draft is kept after its last change (default 90)
+    IEP_CONVERSATION_DAYS  days a conversation is kept after its last message (default 30)
 
 The launcher (`python -m bot run`) lays its command-line flags over the environment and
 hands the result to its servers as these same variables (Settings.to_env), so every
@@ -44,6 +46,17 @@ def page_origins(web_port: int) -> tuple[str, ...]:
     return (f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}")
 
 
+def _days(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        days = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number of days, not {raw!r}") from None
+    if days < 1:
+        raise ValueError(f"{name} must be at least 1 day, not {days}")
+    return days
 def _count(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name, "").strip()
     if not raw:
@@ -80,6 +93,9 @@ class Settings:
     # Messages a minute (0: no limit). A parent types far slower than either.
     rate_per_conversation: int = 30
     rate_per_address: int = 120
+    # Retention (issue 14): drafts by their last change, conversations by their last event.
+    retention_days: int = 90
+    conversation_days: int = 30
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -104,6 +120,8 @@ class Settings:
             public_url=(env.get("IEP_PUBLIC_URL") or f"http://localhost:{web_port}").rstrip("/"),
             rate_per_conversation=_count(env, "IEP_RATE_PER_CONVERSATION", 30),
             rate_per_address=_count(env, "IEP_RATE_PER_ADDRESS", 120),
+            retention_days=_days(env, "IEP_RETENTION_DAYS", 90),
+            conversation_days=_days(env, "IEP_CONVERSATION_DAYS", 30),
         )
 
     def to_env(self) -> dict[str, str]:
@@ -118,6 +136,8 @@ class Settings:
             "IEP_PUBLIC_URL": self.public_url,
             "IEP_RATE_PER_CONVERSATION": str(self.rate_per_conversation),
             "IEP_RATE_PER_ADDRESS": str(self.rate_per_address),
+            "IEP_RETENTION_DAYS": str(self.retention_days),
+            "IEP_CONVERSATION_DAYS": str(self.conversation_days),
         }
         if self.shared_database_url:
             env["IEP_DATABASE_URL"] = self.shared_database_url

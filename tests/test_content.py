@@ -228,6 +228,7 @@ DRAFT_VALUES = {
     "draft.paused": {"code"},
     "draft.finished": {"docx", "txt"},
     "draft.next_steps": {"code"},
+    "draft.kept_for": {"days"},
     "draft.nothing_to_delete": {"example"},
     "draft.ask_code": {"example"},
     "draft.wrong_code": {"example"},

@@ -21,6 +21,8 @@ EVERY_VARIABLE = {
     "IEP_DATABASE_URL": "postgresql://iep@db.internal:5432/iep_guide",
     "IEP_ALLOWED_ORIGINS": "https://parents.example.org, https://www.parents.example.org",
     "IEP_PUBLIC_URL": "https://parents.example.org/guide/",
+    "IEP_RETENTION_DAYS": "30",
+    "IEP_CONVERSATION_DAYS": "7",
 }
 
 
@@ -31,6 +33,7 @@ def test_defaults_run_everything_on_this_machine_from_the_repository():
     assert s.run_dir == ROOT / "var" / "run" and s.log_dir == ROOT / "var" / "log"
     assert s.allowed_origins == ("http://localhost:8080", "http://127.0.0.1:8080")
     assert s.public_url == "http://localhost:8080"
+    assert (s.retention_days, s.conversation_days) == (90, 30)
     assert s == Settings()  # the dataclass's own defaults say the same
 
 
@@ -50,6 +53,7 @@ def test_every_variable_overrides_its_default():
     assert s.database_url("tracker") == s.database_url("drafts") == url
     assert s.allowed_origins == ("https://parents.example.org", "https://www.parents.example.org")
     assert s.public_url == "https://parents.example.org/guide"  # links add "/drafts/..."
+    assert (s.retention_days, s.conversation_days) == (30, 7)
 
 
 def test_the_pages_own_address_follows_its_port_unless_set():
@@ -85,6 +89,12 @@ def test_build_outputs_stay_in_the_repository_when_the_data_folder_moves():
 def test_a_bad_port_names_the_variable(raw):
     with pytest.raises(ValueError, match="IEP_WEB_PORT"):
         Settings.from_env({"IEP_WEB_PORT": raw})
+
+
+@pytest.mark.parametrize("raw", ["ninety", "0", "-5", "1.5"])
+def test_a_bad_retention_names_the_variable(raw):
+    with pytest.raises(ValueError, match="IEP_RETENTION_DAYS"):
+        Settings.from_env({"IEP_RETENTION_DAYS": raw})
 
 
 def test_a_child_process_gets_the_same_settings():

@@ -1,9 +1,9 @@
 """Resume codes and download secrets.
 
 A resume code is 16 Crockford base32 characters (80 random bits), shown grouped for
-typing: 7KQ2-M9XD-4RTB-HW3P. Guessing one is hopeless, so no attempt limit is
-needed. Crockford base32 leaves out I, L, O and U, so a parent who types O for 0 or
-l for 1 still gets in. Only a SHA-256 hash of each code or secret is stored; with
+typing: 7KQ2-M9XD-4RTB-HW3P. Guessing one is hopeless; wrong codes are limited anyway
+(bot/storage/attempts.py). Crockford base32 leaves out I, L, O and U, so a parent who
+types O for 0 or l for 1 still gets in. Only a SHA-256 hash of each code or secret is stored; with
 80+ random bits a plain hash cannot be brute-forced.
 """
 
@@ -28,6 +28,9 @@ _GROUPED_CODE = re.compile(
     r"(?![0-9A-Za-z])"
 )
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_SECRET_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])")
+REDACTED_CODE = "[code]"
+REDACTED_SECRET = "[secret]"
 EXAMPLE_CODE = "ABCD-EFGH-JKMN-PQRS"
 
 
@@ -76,3 +79,20 @@ def looks_like_secret(secret: str) -> bool:
 
 def secret_hash(secret: str) -> str:
     return hashlib.sha256(f"download:{secret}".encode()).hexdigest()
+
+
+def _is_code(match: re.Match[str]) -> bool:
+    candidate = "".join(match.groups())
+    has_both = any(c.isdigit() for c in candidate) and any(c.isalpha() for c in candidate)
+    return has_both and normalize_code(candidate) is not None
+
+
+def redact(text: str) -> str:
+    """`text` without anything that reads as a resume code or a download secret (what the
+    conversation store keeps of a message: the parent saw them, the database must not)."""
+    if not text:
+        return text
+    text = _SECRET_IN_TEXT.sub(REDACTED_SECRET, text)
+    for pattern in (_GROUPED_CODE, _CODE_IN_TEXT):
+        text = pattern.sub(lambda m: REDACTED_CODE if _is_code(m) else m.group(0), text)
+    return text

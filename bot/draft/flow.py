@@ -40,7 +40,11 @@ from bot.draft.text import quote
 MAX_NUDGES = 2
 # Slots as the form leaves them when it ends, and when this chat lets go of its draft.
 FORM_ENDED: dict[str, Any] = {"draft_step": None, "draft_nudges": 0, "requested_slot": None}
-FORGET_DRAFT: dict[str, Any] = {"draft_id": None, "draft_code": None, "pending_concern": None}
+FORGET_DRAFT: dict[str, Any] = {"draft_id": None, "pending_concern": None}
+# Set when a draft is deleted: the conversation store then forgets this conversation and
+# the others listed (bot/server/tracker_store.py). Its value: those others, or True.
+FORGET_SLOT = "forget_conversation"
+DEFAULT_RETENTION_DAYS = 90
 # Chit-chat answered by one of the domain's responses, when the domain has it.
 ASIDE_RESPONSES = {"out_of_scope": "utter_out_of_scope", "speak_spanish": "utter_spanish"}
 ASIDE_TEXTS = {"greet": "draft.aside.greet", "thank": "draft.aside.thank"}
@@ -58,7 +62,6 @@ class Inputs:
     confidence: float
     just_started: bool  # the form started with this message (it asked for the draft)
     draft_id: str | None
-    code: str | None  # the resume code this chat was shown
     step: StepRef | None  # the step asked last (slot draft_step), for its nudge count
     nudges: int  # nudges given for that step
     pending_concern: str | None  # a concern typed before the draft started
@@ -66,6 +69,7 @@ class Inputs:
     responses: frozenset[str] = frozenset()  # the domain's responses (utter_...)
     knowledge_intents: Collection[str] = ()
     lang: str = content.DEFAULT_LANGUAGE
+    retention_days: int = DEFAULT_RETENTION_DAYS  # how long an unchanged draft is kept
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,7 @@ class Turn:
         so even a closed tab can come back."""
         draft, code = self.store.create(**fields)
         self.say("draft.code_notice", code=code)
-        self.set(draft_id=draft.id, draft_code=code)
+        self.set(draft_id=draft.id)
         return draft
 
     def absorb_pending(self) -> None:
@@ -169,7 +173,7 @@ def _run(turn: Turn) -> None:
     if inputs.just_started:
         if inputs.draft_id and turn.draft is None:
             # A draft deleted elsewhere since: this chat simply starts a new one.
-            turn.set(draft_id=None, draft_code=None)
+            turn.set(draft_id=None)
         _start(turn)
         return
     if inputs.draft_id and turn.draft is None:
@@ -194,6 +198,7 @@ def _run(turn: Turn) -> None:
 def _start(turn: Turn) -> None:
     if turn.draft is None:
         turn.say("draft.intro")
+        turn.say("draft.kept_for", days=turn.inputs.retention_days)
     elif turn.draft.finished:
         turn.say("draft.welcome_back_finished")
     else:
@@ -252,21 +257,30 @@ def _unclear_edit(turn: Turn, _reply: Reply) -> None:
 
 
 def _pause(turn: Turn, _reply: Reply) -> None:
-    turn.messages.append(closing.paused(turn.draft is not None, turn.inputs.code, turn.lang))
+    # Codes are never kept readable, so a code shown earlier cannot be repeated (nor
+    # read by whoever else writes with this chat's id): a new one replaces it.
+    code = turn.store.new_code(turn.draft.id) if turn.draft is not None else None
+    turn.messages.append(closing.paused(turn.draft is not None, code, turn.lang))
     turn.set(**FORM_ENDED)
 
 
 def _delete(turn: Turn, _reply: Reply) -> None:
+    turn.set(**FORM_ENDED, **FORGET_DRAFT, **forget(turn.store, turn.draft))
     turn.store.delete(turn.draft.id if turn.draft else None)
     turn.messages.append(closing.deleted(turn.lang))
-    turn.set(**FORM_ENDED, **FORGET_DRAFT)
+
+
+def forget(store: DraftStore, draft: DraftView | None) -> dict[str, Any]:
+    """The slot that has the conversations holding `draft` forgotten with it."""
+    return {FORGET_SLOT: (store.conversations(draft.id) if draft else []) or True}
 
 
 def _confirm(turn: Turn, _reply: Reply) -> None:
     draft = turn.need_draft()
     composed = compose(draft, lang=turn.lang)
     _, secret = turn.store.finish(draft.id, composed.to_json())
-    turn.messages += closing.finished(secret, turn.inputs.code, turn.lang)
+    code = turn.store.new_code(draft.id)  # to change it later; the earlier code is revoked
+    turn.messages += closing.finished(secret, code, turn.lang)
     turn.set(**FORM_ENDED)
 
 

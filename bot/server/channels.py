@@ -39,6 +39,7 @@ from socketio import AsyncServer
 from bot import content
 from bot.server.inputs import MAX_MESSAGE_CHARS, BadInput, Incoming, incoming, valid_sender
 from bot.server.rate_limits import RateLimiter
+from bot.server.peers import with_address
 from bot.settings import settings
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class RestInput(rest.RestInput):
             except BadInput as error:
                 return response.json({"error": str(error)}, status=400)
             collector = CollectingOutputChannel()
-            if not within_limits(message, request.ip or "unknown"):
+            if not within_limits(message, request.remote_addr or request.ip or "unknown"):
                 logger.warning("A conversation or address sent too fast; asked to wait.")
                 await say_too_fast(collector, message)
                 return response.json(collector.messages, status=429)
@@ -140,7 +141,7 @@ class RestInput(rest.RestInput):
                         collector,
                         message.sender_id,
                         input_channel=self.name(),
-                        metadata=message.metadata,
+                        metadata=with_address(message.metadata, request.remote_addr or request.ip),
                     )
                 )
             except CancelledError:  # the client left or timed out: nothing to send
@@ -184,7 +185,7 @@ class SocketIOInput(socketio.SocketIOInput):
         hook = socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         conversations: dict[str, str] = {}  # socket id -> the conversation it opened
-        addresses: dict[str, str] = {}  # socket id -> the client's address
+        addresses: dict[str, str | None] = {}  # socket id -> its peer address (hashed on use)
 
         @hook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -194,7 +195,7 @@ class SocketIOInput(socketio.SocketIOInput):
         async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
             # engineio's Sanic driver writes 127.0.0.1 as REMOTE_ADDR; Sanic knows better.
             request = environ.get("sanic.request")
-            addresses[sid] = str(getattr(request, "ip", None) or "unknown")
+            addresses[sid] = getattr(request, "ip", None) or environ.get("REMOTE_ADDR")
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
@@ -237,7 +238,7 @@ class SocketIOInput(socketio.SocketIOInput):
                 logger.warning("Ignored a malformed socket.io message: %s", error)
                 return
             output = SocketOutput(sio, self.bot_message_evt, sid)
-            if not within_limits(message, addresses.get(sid, "unknown")):
+            if not within_limits(message, addresses.get(sid) or "unknown"):
                 logger.warning("A conversation or address sent too fast; asked to wait.")
                 await say_too_fast(output, message)
                 return
@@ -250,7 +251,7 @@ class SocketIOInput(socketio.SocketIOInput):
                     output,
                     message.sender_id,
                     input_channel=self.name(),
-                    metadata=message.metadata,
+                    metadata=with_address(message.metadata, addresses.get(sid)),
                 )
             )
 

@@ -12,12 +12,24 @@ with `make bench`'s profile, and each kept to Rasa's behaviour by
 tests/server/test_patches.py on SQLite and PostgreSQL): last turn's tracker is kept
 while the database proves it current, events are inserted in one statement, and the
 rows already stored are remembered instead of counted again.
+
+Privacy (issue 14): what is stored of an event has every resume code and download secret
+redacted (the parent saw them; the database keeps none). And "delete my draft" ends with
+the slot `forget_conversation` set (bot/draft/flow.py `forget`, used by the form and by
+action_delete_draft): on that save the store deletes every stored row of the conversation
+(and of the other conversations that held the draft, named in the slot), keeps only what
+comes after the marker, and drops its cached trackers. The conversation goes on without
+its earlier slots (the parent's state too): it is forgotten whole. It has to happen
+here: Rasa saves the turn's events after the action returns, so a delete done by the
+action server itself would be written back by this save, and this store's cache would
+still hold the old tracker.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -25,13 +37,15 @@ from typing import Any
 from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
+from bot.draft import flow
+from bot.draft.codes import redact
 from bot.server import patches
 from bot.settings import settings
 
@@ -43,13 +57,47 @@ _STORED = "_iep_events_in_database"
 CACHED_CONVERSATIONS = 64
 # The longest a turn waits for the tracker database (a lock, a statement, a connection).
 DATABASE_WAIT_SECONDS = 5.0
+# Set by the delete actions; its value lists other conversations to forget too.
+FORGET_SLOT = "forget_conversation"
+# What a new session does not carry over (domain.yml carries the other slots): the draft
+# this chat had open and where its form stood. Coming back then takes the resume code.
+LEFT_BEHIND = (
+    *flow.FORGET_DRAFT,
+    *flow.FORM_ENDED,
+    FORGET_SLOT,
+    "draft_answer",
+    "draft_found",
+)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left in free pages
     cursor.close()
+
+
+def _redacted(value: Any) -> Any:
+    """An event's data with every code and secret in its strings redacted."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_redacted(item) for item in value]
+    return value
+
+
+def _forget_marker(events: list[Any]) -> tuple[int, set[str]] | None:
+    """The index of the last "forget this conversation" event among `events`, and the
+    other conversations it names; None without one."""
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
+        if isinstance(event, SlotSet) and event.key == FORGET_SLOT and event.value:
+            others = event.value if isinstance(event.value, list) else []
+            return index, {str(sender) for sender in others}
+    return None
 
 
 class ProjectSQLTrackerStore(SQLTrackerStore):
@@ -148,6 +196,32 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
+        tracker = await self._retrieve_kept_or_loaded(sender_id, fetch_events_from_all_sessions)
+        if tracker is not None and not fetch_events_from_all_sessions:
+            self._leave_draft_behind_if_expired(tracker)
+        return tracker
+
+    def _leave_draft_behind_if_expired(self, tracker: DialogueStateTracker) -> None:
+        """A conversation whose session has expired is about to start a new one (Rasa's
+        processor checks the same, next, and runs action_session_start, which carries
+        every slot over). The draft it had open is let go first, so a conversation id
+        alone (an hour later, or whoever else writes with it) never reopens a draft:
+        "continue my draft" then takes the code. The slots set to None are stored in the
+        old session, before its end."""
+        config = self.domain.session_config if self.domain else None
+        if config is None or not config.are_sessions_enabled():
+            return
+        last = tracker.get_last_event_for(UserUttered)
+        if last is None or time.time() - last.timestamp <= config.session_expiration_time * 60:
+            return
+        stamp = tracker.events[-1].timestamp if tracker.events else None
+        for name in LEFT_BEHIND:
+            if tracker.get_slot(name) is not None:
+                tracker.update(SlotSet(name, None, timestamp=stamp))
+
+    async def _retrieve_kept_or_loaded(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
         with self.session_scope() as session:
             if fetch_events_from_all_sessions:
                 return self._load(session, sender_id, True)
@@ -208,11 +282,20 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
         ORM's unit of work was over half of the time spent saving a turn)."""
         await self.stream_events(tracker)
         new_session = False
+        forgotten: set[str] = set()
         with self.session_scope() as session:
+            events = list(self._additional_events(session, tracker))
+            marker = _forget_marker(events)
+            if marker is not None:
+                index, others = marker
+                forgotten = {tracker.sender_id, *others}
+                table = self.SQLEvent.__table__
+                session.execute(table.delete().where(table.c.sender_id.in_(forgotten)))
+                events = events[index + 1 :]
             rows = []
-            for event in self._additional_events(session, tracker):
+            for event in events:
                 new_session = new_session or isinstance(event, SessionStarted)
-                data = event.as_dict()
+                data = _redacted(event.as_dict())
                 rows.append(
                     {
                         "sender_id": tracker.sender_id,
@@ -227,6 +310,15 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
                 session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
         setattr(tracker, _STORED, len(tracker.events))
+        if forgotten:
+            # The next turn starts from what the database now holds (nothing before the
+            # marker); on SQLite the log is emptied so the deleted words are in no file.
+            for sender in forgotten:
+                self._cache.pop(sender, None)
+            if self.engine.dialect.name == "sqlite":
+                with self.engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            return
         cached = self._cache.get(tracker.sender_id)
         if new_session:
             # Loaded from the database, a conversation starts at its latest session; this

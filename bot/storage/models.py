@@ -76,3 +76,25 @@ class Concern(Base):
     happens = Column(Text, nullable=False)  # what happens, in the parent's words
     consider = Column(Text)  # what the parent would like the team to consider
     area = Column(String(32))  # learning, communication, ... (bot/draft/language.py)
+
+
+class DraftConversation(Base):
+    """The conversations (sender ids) that wrote to or reopened a draft: deleting the
+    draft also forgets what those conversations hold of it (bot/server/forget.py)."""
+
+    __tablename__ = "iep_draft_conversations"
+
+    draft_id = Column(String(32), ForeignKey("iep_drafts.id", ondelete="CASCADE"), primary_key=True)
+    sender_id = Column(String(255), primary_key=True)
+
+
+class CodeAttempt(Base):
+    """One wrong resume code, by conversation or by (hashed) address: the window of
+    recent ones limits guessing (bot/storage/attempts.py). Kept here, not in memory, so
+    every worker and process of the bot counts together."""
+
+    __tablename__ = "iep_code_attempts"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    key = Column(String(80), nullable=False, index=True)  # "sender:<hash>" or "address:<hash>"
+    at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -27,7 +28,8 @@ from bot.draft.codes import (
 )
 from bot.draft.model import ConcernView, DraftNotFound, DraftView, StepRef
 from bot.draft.text import clean_text
-from bot.storage.models import Concern, Draft, utcnow
+from bot.storage.database import after_delete
+from bot.storage.models import Concern, Draft, DraftConversation, utcnow
 
 __all__ = [
     "ConcernView",
@@ -43,6 +45,11 @@ __all__ = [
 # answers are the step table's fields.
 TEXT_FIELDS = tuple(steps.text_fields())
 OTHER_FIELDS = ("child_age", "concerns_done", "editing", "status", "composed")
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; every one stored here is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def _view(draft: Draft) -> DraftView:
@@ -112,10 +119,20 @@ class DraftRepository:
             except DraftNotFound:
                 return None
 
-    def find_by_code(self, code: str) -> DraftView | None:
+    def find_by_code(self, code: str, changed_since: datetime | None = None) -> DraftView | None:
+        """The draft a code opens; with `changed_since`, not one left unchanged longer
+        (an expired code stops working before the retention pass deletes its draft)."""
         if normalize_code(code) is None:
             return None
-        return self._find_one(Draft.resume_code_hash == code_hash(code))
+        draft = self._find_one(Draft.resume_code_hash == code_hash(code))
+        if draft is not None and changed_since is not None:
+            with self._unit_of_work() as session:
+                changed = session.execute(
+                    select(Draft.updated_at).where(Draft.id == draft.id)
+                ).scalar_one_or_none()
+            if changed is None or _aware(changed) < changed_since:
+                return None
+        return draft
 
     def find_by_download_secret(self, secret: str) -> DraftView | None:
         return self._find_one(Draft.download_secret_hash == secret_hash(secret))
@@ -204,14 +221,62 @@ class DraftRepository:
             session.flush()
             return _view(draft), secret
 
+    def new_code(self, draft_id: str) -> str:
+        """A fresh resume code for the draft; the one shown before stops working. Codes
+        are never kept readable, so "stop" can only ever offer a new one."""
+        for _ in range(3):
+            code = new_resume_code()
+            try:
+                with self._unit_of_work() as session:
+                    draft = self._load(session, draft_id, for_update=True)
+                    draft.resume_code_hash = code_hash(code)
+                return code
+            except IntegrityError:  # a code collision: astronomically rare, try again
+                continue
+        raise RuntimeError("could not make a resume code")
+
+    def link_conversation(self, draft_id: str, sender_id: str) -> None:
+        """Remembers that conversation `sender_id` holds words of this draft."""
+        with self._unit_of_work() as session:
+            if session.get(DraftConversation, (draft_id, sender_id)) is None:
+                session.add(DraftConversation(draft_id=draft_id, sender_id=sender_id))
+
+    def conversations(self, draft_id: str) -> list[str]:
+        with self._unit_of_work() as session:
+            rows = session.execute(
+                select(DraftConversation.sender_id).where(DraftConversation.draft_id == draft_id)
+            )
+            return sorted(sender for (sender,) in rows)
+
     def delete(self, draft_id: str | None) -> bool:
         if not draft_id:
             return False
         with self._unit_of_work() as session:
-            # Concerns first, so it also works where the database ignores ON DELETE.
+            # Children first, so it also works where the database ignores ON DELETE.
             session.execute(delete(Concern).where(Concern.draft_id == draft_id))
+            session.execute(delete(DraftConversation).where(DraftConversation.draft_id == draft_id))
             result = session.execute(delete(Draft).where(Draft.id == draft_id))
-            return bool(result.rowcount > 0)
+            deleted = bool(result.rowcount > 0)
+        after_delete(self.engine)
+        return deleted
+
+    def delete_unchanged_since(self, cutoff: datetime) -> int:
+        """Retention: deletes every draft last changed before `cutoff`; how many."""
+        with self._unit_of_work() as session:
+            old = select(Draft.id).where(Draft.updated_at < cutoff).scalar_subquery()
+            plain = {"synchronize_session": False}  # no ORM objects are loaded here
+            for table in (Concern, DraftConversation):
+                session.execute(
+                    delete(table).where(table.draft_id.in_(old)), execution_options=plain
+                )
+            count = int(
+                session.execute(
+                    delete(Draft).where(Draft.id.in_(old)), execution_options=plain
+                ).rowcount
+            )
+        if count:
+            after_delete(self.engine)
+        return count
 
 
 _default: DraftRepository | None = None

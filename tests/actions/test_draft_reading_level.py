@@ -99,11 +99,17 @@ class Conversations:
         await say(maya, "She sits alone at lunch every day")
         await say(maya, "remove the second concern", "edit_draft", 0.9)
         await say(maya, "add a concern", "edit_draft", 0.9)
-        await say(maya, "stop", "pause_draft", 0.99)
+        # "stop" gives a new code (the first one stops working), so does finishing.
+        paused = CODE.search(await say(maya, "stop", "pause_draft", 0.99))
+        assert paused, "stop shows a new code"
+        code = paused.group(1)
         again = Parent()
         await say(again, f"continue my draft {code}", "resume_draft", 0.95)
         await say(again, "that's all", "draft_done", 0.95)
-        await say(again, "looks good", "draft_done", 0.95)
+        finished = await say(again, "looks good", "draft_done", 0.95)
+        offered = re.search(r"continue my draft ((\w{4}-){3}\w{4})", finished)
+        assert offered, "the finished draft comes with a new code"
+        code = offered.group(1)
         await say(again, f"continue my draft {code}", "resume_draft", 0.95)
         await say(again, "delete my draft", "delete_draft", 0.95)
         # A teenager's draft: the student's own vision, no name given.

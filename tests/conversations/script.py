@@ -40,7 +40,10 @@ from tests.helpers import rest, texts
 
 STEP_HEADER = re.compile(r"\*\*Step (\d) of 6")
 CAPTURES = {
-    "code": re.compile(r"\*\*([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})\*\*"),
+    # Shown in bold when saved or paused; after "continue my draft" once finished.
+    "code": re.compile(
+        r"(?:\*\*|continue my draft )([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})"
+    ),
 }
 DOCX_LINK = re.compile(r"\[Word document \(\.docx\)\]\((http://[^)\s]+\.docx)\)")
 TEXT_LINK = re.compile(r"\[Plain text \(\.txt\)\]\((http://[^)\s]+\.txt)\)")

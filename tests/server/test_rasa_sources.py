@@ -56,6 +56,11 @@ RELIES_ON: dict[str, list[str]] = {
         "rasa.core.tracker_store.TrackerStore.init_tracker",
         "rasa.core.tracker_store.TrackerStore.get_or_create_tracker",
         "rasa.core.tracker_store.TrackerStore.create_tracker",
+        # Lets go of the open draft before a new session (the same expiry check as the
+        # processor's, just before action_session_start carries the slots over).
+        "rasa.core.processor.MessageProcessor._has_session_expired",
+        "rasa.core.processor.MessageProcessor._update_tracker_session",
+        "rasa.core.actions.action.ActionSessionStart._slot_set_events_from_tracker",
     ],
     # bot/server/channels.py: the blueprints it writes in full (from Rasa's), the output
     # methods it counts and redirects, and the engineio origin check it reconfigures.
