@@ -57,6 +57,8 @@ def _days(environ: Mapping[str, str], name: str, default: int) -> int:
     if days < 1:
         raise ValueError(f"{name} must be at least 1 day, not {days}")
     return days
+
+
 def _count(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name, "").strip()
     if not raw:

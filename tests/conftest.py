@@ -100,7 +100,11 @@ def bot_command(rasa_port: int, action_port: int, web_port: int) -> list[str]:
 
 
 def bot_env(var_dir: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
-    return dict(os.environ, IEP_VAR_DIR=str(var_dir), **(extra_env or {}))
+    # Rasa's own logging set-up writes the level it was given into LOG_LEVEL: after a test
+    # that trains or parses in this process (the NLU gate), a bot started here would log
+    # at WARNING, not at the default level a real run logs at (and the tests read).
+    env = {name: value for name, value in os.environ.items() if name != "LOG_LEVEL"}
+    return dict(env, IEP_VAR_DIR=str(var_dir), **(extra_env or {}))
 
 
 def start_bot(

@@ -38,8 +38,8 @@ from socketio import AsyncServer
 
 from bot import content
 from bot.server.inputs import MAX_MESSAGE_CHARS, BadInput, Incoming, incoming, valid_sender
-from bot.server.rate_limits import RateLimiter
 from bot.server.peers import with_address
+from bot.server.rate_limits import RateLimiter
 from bot.settings import settings
 
 logger = logging.getLogger(__name__)
