@@ -50,6 +50,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def run_command(
+    rasa_port: int, action_port: int, web_port: int, models_dir: Path | None = None
+) -> list[str]:
+    """`python -m bot run` (what `make run` runs) on these ports, for tests and the bench."""
+    command = [
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--rasa-port",
+        str(rasa_port),
+        "--action-port",
+        str(action_port),
+        "--web-port",
+        str(web_port),
+    ]
+    return command + (["--models", str(models_dir)] if models_dir else [])
+
+
 def child_env(run_settings: Settings) -> dict[str, str]:
     # The servers read the same settings as this process (ports, folders, databases,
     # origins, and where parents reach the web page for download links).

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bot import ROOT
-from bot.launcher import READY_LINE
+from bot.launcher import READY_LINE, run_command
 from bot.settings import Settings, page_origins, settings, use_settings
 from tests.helpers import free_port
 
@@ -83,20 +82,7 @@ class RunningBot:
 
 def bot_command(rasa_port: int, action_port: int, web_port: int) -> list[str]:
     """`python -m bot run` (what `make run` runs) on the given ports."""
-    return [
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        "--rasa-port",
-        str(rasa_port),
-        "--action-port",
-        str(action_port),
-        "--web-port",
-        str(web_port),
-        "--models",
-        str(MODELS_DIR),
-    ]
+    return run_command(rasa_port, action_port, web_port, MODELS_DIR)
 
 
 def bot_env(var_dir: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:

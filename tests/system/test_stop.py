@@ -32,25 +32,14 @@ def test_ctrl_c_stops_every_server(tmp_path):
 
 def test_a_second_instance_on_busy_ports_says_so_and_starts_nothing(running_bot, tmp_path):
     import subprocess
-    import sys
     from urllib.parse import urlparse
 
     from bot import ROOT
+    from bot.launcher import run_command
 
     rasa_port = urlparse(running_bot.rasa_url).port
     run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--rasa-port",
-            str(rasa_port),
-            "--action-port",
-            str(running_bot.action_port),
-            "--web-port",
-            str(urlparse(running_bot.web_url).port),
-        ],
+        run_command(rasa_port, running_bot.action_port, urlparse(running_bot.web_url).port),
         cwd=ROOT,
         capture_output=True,
         text=True,

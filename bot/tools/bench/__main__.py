@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bot import ROOT
-from bot.launcher import READY_LINE, free_port
+from bot.launcher import READY_LINE, free_port, run_command
 from bot.settings import settings
 from bot.tools.bench import conversations
 from bot.tools.bench.measure import Level, run_locust, run_socketio, tree_rss_mb, wait_for_answer
@@ -86,20 +86,7 @@ def start_ours(models_dir: Path, var_dir: Path) -> Server:
     start = time.monotonic()
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "run",
-                "--rasa-port",
-                str(rasa_port),
-                "--action-port",
-                str(action_port),
-                "--web-port",
-                str(web_port),
-                "--models",
-                str(models_dir),
-            ],
+            run_command(rasa_port, action_port, web_port, models_dir),
             cwd=ROOT,
             env=env,
             stdout=out,
