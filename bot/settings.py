@@ -46,39 +46,39 @@ def page_origins(web_port: int) -> tuple[str, ...]:
     return (f"http://localhost:{web_port}", f"http://127.0.0.1:{web_port}")
 
 
-def _days(environ: Mapping[str, str], name: str, default: int) -> int:
+def _whole_number(
+    environ: Mapping[str, str],
+    name: str,
+    default: int,
+    what: str,
+    lowest: int,
+    highest: int | None = None,
+) -> int:
+    """The variable as a whole number from `lowest` to `highest`, or `default` if unset;
+    a clear error naming the variable otherwise. `what` says what it counts."""
     raw = environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        days = int(raw)
+        number = int(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a whole number of days, not {raw!r}") from None
-    if days < 1:
-        raise ValueError(f"{name} must be at least 1 day, not {days}")
-    return days
-
-
-def _count(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit():
-        raise ValueError(f"{name} must be a whole number (0 = off), not {raw!r}")
-    return int(raw)
+        raise ValueError(f"{name} must be {what}, not {raw!r}") from None
+    if number < lowest or (highest is not None and number > highest):
+        upper = f"-{highest}" if highest is not None else " or more"
+        raise ValueError(f"{name} must be {what} ({lowest}{upper}), not {number}")
+    return number
 
 
 def _port(environ: Mapping[str, str], name: str, default: int) -> int:
-    raw = environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        port = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a port number, not {raw!r}") from None
-    if not 0 < port < 65536:
-        raise ValueError(f"{name} must be a port number (1-65535), not {port}")
-    return port
+    return _whole_number(environ, name, default, "a port number", 1, 65535)
+
+
+def _days(environ: Mapping[str, str], name: str, default: int) -> int:
+    return _whole_number(environ, name, default, "a whole number of days", 1)
+
+
+def _count(environ: Mapping[str, str], name: str, default: int) -> int:
+    return _whole_number(environ, name, default, "a whole number (0 = off)", 0)
 
 
 @dataclass(frozen=True)
